@@ -1,0 +1,71 @@
+# CivicWorks — the commands a new user needs. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+
+.PHONY: run test stack install install-dev lint format messages messages-check migrations-check ci clean
+
+$(VENV)/.run-installed: requirements/run.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/run.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/run.txt requirements/dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/dev.txt
+	touch $(VENV)/.run-installed $@
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+## make run: the embedded default (SQLite, eager tasks) on http://127.0.0.1:8000
+run: install
+	$(MANAGE) migrate --no-input
+	test -f .demo-seeded || ($(MANAGE) seed_demo --quiet-logins && touch .demo-seeded)
+	$(MANAGE) shell -c "from civicworks.accounts.demo import print_logins; import sys; print_logins(sys.stdout)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## make test: the whole suite; PostgreSQL when DATABASE_URL is set, Redis/Celery tests when REDIS_URL is set
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make stack: gunicorn + Celery worker + beat against DATABASE_URL / REDIS_URL (production shape)
+stack: install
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL (PostgreSQL) first." && exit 1)
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL first." && exit 1)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input --verbosity 0
+	$(VENV)/bin/celery -A civicworks worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A civicworks beat --loglevel=INFO --schedule=/tmp/civicworks-beat & \
+	$(VENV)/bin/gunicorn civicworks.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile - ; \
+	kill 0
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install-dev
+	$(MANAGE) makemigrations --check --dry-run
+
+# Translations: catalogues are compiled and committed, so no gettext is needed to run.
+MESSAGE_DIRS := projects feedback evaluation civicworks/accounts
+messages: install-dev
+	$(MANAGE) makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='projects/*' --ignore='feedback/*' --ignore='evaluation/*' --ignore='civicworks/accounts/*' --ignore='tests/*' --ignore='bench/*'
+	for d in $(MESSAGE_DIRS); do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans --no-location) || exit 1; done
+	$(MANAGE) makemessages -d djangojs -l zh_Hans --no-location --ignore='.venv/*' --ignore='staticfiles/*'
+	$(MANAGE) compilemessages --ignore='.venv/*'
+
+## messages-check: catalogues current (no new strings) and compiled (CI)
+messages-check: messages
+	git diff -I 'POT-Creation-Date' --exit-code -- '*.po' '*.mo'
+
+clean:
+	rm -rf $(VENV) staticfiles .demo-seeded

@@ -1,0 +1,45 @@
+"""One demo account per role. The passwords are for the demo city only."""
+
+from projects.models import Department
+
+from .models import Role, User
+
+DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 - printed on purpose: demo city only
+
+# (username, role, full name, department name or None, organisation)
+DEMO_USERS = [
+    ("admin", Role.CITY_ADMIN, "陈市管", None, ""),
+    ("official", Role.OFFICIAL, "王建国", "市住房和城乡建设局", ""),
+    ("official2", Role.OFFICIAL, "李明华", "市城市管理局", ""),
+    ("manager", Role.MANAGER, "张丽娟", "市住房和城乡建设局", ""),
+    ("evaluator", Role.EVALUATOR, "赵评估", None, "锦川民意调查中心（第三方）"),
+    ("supervisor", Role.SUPERVISOR, "刘监督", "市住房和城乡建设局", ""),
+    ("grid", Role.GRID_WORKER, "孙网格", "临江区住房和建设局", ""),
+    ("observer", Role.OBSERVER, "周观察", None, ""),
+    ("resident", Role.RESIDENT, "吴居民", None, ""),
+]
+
+
+def seed(*, options: dict, stdout) -> None:
+    for username, role, full_name, department_name, organisation in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "last_name": full_name[0],
+                "first_name": full_name[1:],
+                "email": f"{username}@jinchuan.example.cn",
+                "department": Department.objects.get(name=department_name) if department_name else None,
+                "organisation": organisation,
+                "is_superuser": role == Role.CITY_ADMIN,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+
+
+def print_logins(stdout) -> None:
+    stdout.write("\nDemo log-ins (demo city only) — password for all: " + DEMO_PASSWORD)
+    for username, role, full_name, department_name, _organisation in DEMO_USERS:
+        stdout.write(f"  {username:<11} {str(role.label):<24} {full_name} {department_name or ''}")

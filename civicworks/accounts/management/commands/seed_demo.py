@@ -1,0 +1,28 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+# Each step seeds one app's part of the demo city, in dependency order. A step is a module
+# with `seed(*, options, stdout)`; it must be idempotent (natural keys, get_or_create).
+STEPS = ["projects.demo", "civicworks.accounts.demo", "feedback.demo", "evaluation.demo"]
+
+
+class Command(BaseCommand):
+    help = _("Create (or complete) the demo city in Chinese. Safe to run again.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projects", type=int, default=40, help=_("Number of projects."))
+        parser.add_argument("--reports", type=int, default=120, help=_("Number of residents' reports."))
+        parser.add_argument("--responses", type=int, default=300, help=_("Number of survey responses."))
+        parser.add_argument("--seed", type=int, default=2026, help=_("Random seed, for a repeatable city."))
+        parser.add_argument("--quiet-logins", action="store_true", help=_("Do not print the demo log-ins."))
+
+    def handle(self, *args, **options):
+        for step in STEPS:
+            module = import_module(step)
+            with transaction.atomic():
+                module.seed(options=options, stdout=self.stdout)
+        if not options["quiet_logins"]:
+            import_module("civicworks.accounts.demo").print_logins(self.stdout)

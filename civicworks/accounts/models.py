@@ -1,0 +1,75 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    OBSERVER = "observer", _("Citizen observer")
+    OFFICIAL = "official", _("Department official")
+    MANAGER = "manager", _("Department manager")
+    EVALUATOR = "evaluator", _("Evaluator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    CITY_ADMIN = "city_admin", _("City administrator")
+
+
+# Roles that work inside the console (Django admin) on behalf of a department or the city.
+STAFF_ROLES = frozenset(
+    {Role.OFFICIAL, Role.MANAGER, Role.EVALUATOR, Role.SUPERVISOR, Role.GRID_WORKER, Role.CITY_ADMIN}
+)
+DEPARTMENT_ROLES = frozenset({Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR, Role.GRID_WORKER})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    department = models.ForeignKey(
+        "projects.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    organisation = models.CharField(
+        _("organisation"), max_length=120, blank=True, help_text=_("For evaluators of a third-party organisation.")
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A department role means nothing without the department it acts for.
+            models.CheckConstraint(
+                condition=~models.Q(role__in=[r.value for r in DEPARTMENT_ROLES]) | models.Q(department__isnull=False),
+                name="user_department_role_has_department",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        # Console access follows the role; nobody flips is_staff by hand out of step with it.
+        self.is_staff = self.is_superuser or self.role in STAFF_ROLES
+        super().save(*args, **kwargs)
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.CITY_ADMIN
+
+    @property
+    def is_evaluator(self) -> bool:
+        return self.role == Role.EVALUATOR or self.is_city_admin
+
+    @property
+    def is_department_staff(self) -> bool:
+        return self.role in DEPARTMENT_ROLES and self.department_id is not None
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the heartbeat task; /readyz and the console show it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

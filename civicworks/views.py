@@ -1,0 +1,32 @@
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    """The process answers; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Ready to serve: the database answers and, when configured, the broker answers."""
+    problems = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        problems["database"] = exc.__class__.__name__
+    if settings.REDIS_URL:
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        except Exception as exc:
+            problems["broker"] = exc.__class__.__name__
+    if problems:
+        response = JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+        response["Retry-After"] = "5"
+        return response
+    return JsonResponse({"status": "ok"})

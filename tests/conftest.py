@@ -1,0 +1,116 @@
+"""One small world for the whole suite: the demo directory and a persona per role.
+
+Personas: `resident`, `observer`, `official` (市住房和城乡建设局, the lead department of
+most test projects), `other_official` (市城市管理局), `manager`, `evaluator`,
+`supervisor`, `city_admin`. Factories only where variety matters.
+"""
+
+import os
+
+import pytest
+import redis
+from django.conf import settings
+
+from civicworks.accounts.models import Role, User
+from civicworks.celery import app as celery_app
+from projects.demo import seed_directory
+from projects.models import Department
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_sessionstart(session):
+    """With REQUIRE_SERVICES=1 a missing service is an error, never a skip."""
+    if not REQUIRE_SERVICES:
+        return
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL.", returncode=3)
+    if not settings.REDIS_URL:
+        pytest.exit("REQUIRE_SERVICES=1 but REDIS_URL is not set.", returncode=3)
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer: {exc}", returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    if settings.REDIS_URL:
+        return
+    skip = pytest.mark.skip(reason="needs REDIS_URL (a real Redis and Celery worker)")
+    for item in items:
+        if "integration" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(request, settings):
+    """Speed knobs only: a fast hasher, and tasks run in-process unless the test needs a worker."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    eager = "integration" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def city(db):
+    """The demo directory: districts, communities, departments, categories."""
+    seed_directory()
+
+
+@pytest.fixture
+def lead_department(city) -> Department:
+    return Department.objects.get(name="市住房和城乡建设局")
+
+
+@pytest.fixture
+def other_department(city) -> Department:
+    return Department.objects.get(name="市城市管理局")
+
+
+def make_user(username: str, role: str, department: Department | None = None, **extra) -> User:
+    user = User(username=username, role=role, department=department, email=f"{username}@example.cn", **extra)
+    user.set_password("pw-for-tests-only")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def resident(db) -> User:
+    return make_user("resident", Role.RESIDENT)
+
+
+@pytest.fixture
+def observer(db) -> User:
+    return make_user("observer", Role.OBSERVER)
+
+
+@pytest.fixture
+def official(lead_department) -> User:
+    return make_user("official", Role.OFFICIAL, lead_department)
+
+
+@pytest.fixture
+def other_official(other_department) -> User:
+    return make_user("other_official", Role.OFFICIAL, other_department)
+
+
+@pytest.fixture
+def manager(lead_department) -> User:
+    return make_user("manager", Role.MANAGER, lead_department)
+
+
+@pytest.fixture
+def supervisor(lead_department) -> User:
+    return make_user("supervisor", Role.SUPERVISOR, lead_department)
+
+
+@pytest.fixture
+def evaluator(db) -> User:
+    return make_user("evaluator", Role.EVALUATOR, organisation="第三方测评机构")
+
+
+@pytest.fixture
+def city_admin(db) -> User:
+    return make_user("city_admin", Role.CITY_ADMIN)
