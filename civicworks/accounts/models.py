@@ -42,7 +42,7 @@ class User(AbstractUser):
         constraints = [
             # A department role means nothing without the department it acts for.
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in DEPARTMENT_ROLES]) | models.Q(department__isnull=False),
+                condition=~models.Q(role__in=sorted(DEPARTMENT_ROLES)) | models.Q(department__isnull=False),
                 name="user_department_role_has_department",
             ),
         ]
