@@ -56,11 +56,10 @@ migrations-check: install-dev
 	$(MANAGE) makemigrations --check --dry-run
 
 # Translations: catalogues are compiled and committed, so no gettext is needed to run.
-MESSAGE_DIRS := projects feedback evaluation civicworks/accounts
+MESSAGE_DIRS := projects feedback evaluation participation civicworks/accounts
 messages: install-dev
-	$(MANAGE) makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='projects/*' --ignore='feedback/*' --ignore='evaluation/*' --ignore='civicworks/accounts/*' --ignore='tests/*' --ignore='bench/*'
+	$(MANAGE) makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='projects/*' --ignore='feedback/*' --ignore='evaluation/*' --ignore='participation/*' --ignore='civicworks/accounts/*' --ignore='tests/*' --ignore='bench/*'
 	for d in $(MESSAGE_DIRS); do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans --no-location) || exit 1; done
-	$(MANAGE) makemessages -d djangojs -l zh_Hans --no-location --ignore='.venv/*' --ignore='staticfiles/*'
 	$(MANAGE) compilemessages --ignore='.venv/*'
 
 ## messages-check: catalogues current (no new strings) and compiled (CI)

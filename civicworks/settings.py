@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "projects",
     "feedback",
     "evaluation",
+    "participation",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,15 @@ urlpatterns = [
     path("accounts/", include("civicworks.accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include("projects.api_urls")),
+    path("api/v1/", include("feedback.api_urls")),
+    path("api/v1/", include("evaluation.api_urls")),
+    path("api/v1/", include("participation.api_urls")),
+    path("open311/v2/", include("feedback.open311_urls")),
     path("", include("projects.urls")),
+    path("", include("feedback.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("participation.urls")),
 ]
 
 if settings.DEBUG:

@@ -114,3 +114,57 @@ def evaluator(db) -> User:
 @pytest.fixture
 def city_admin(db) -> User:
     return make_user("city_admin", Role.CITY_ADMIN)
+
+
+@pytest.fixture
+def project(lead_department, other_department):
+    """MX-2026-001, led by 市住房和城乡建设局 with 市城市管理局 NOT involved."""
+    from datetime import date
+    from decimal import Decimal
+
+    from projects.models import Community, Project, ProjectCategory
+
+    community = Community.objects.get(name="望江社区")
+    return Project.objects.create(
+        code="MX-2026-001",
+        title="望江社区老旧小区加装电梯",
+        category=ProjectCategory.objects.get(code="elevator"),
+        district=community.district,
+        community=community,
+        latitude=30.690,
+        longitude=103.990,
+        year=2026,
+        stage="construction",
+        percent_complete=40,
+        planned_start=date(2026, 3, 1),
+        planned_end=date(2026, 10, 31),
+        budget=Decimal("1200000.00"),
+        lead_unit=lead_department,
+    )
+
+
+@pytest.fixture
+def other_project(other_department):
+    """MX-2026-002, led by 市城市管理局: out of reach of `official`."""
+    from datetime import date
+    from decimal import Decimal
+
+    from projects.models import Community, Project, ProjectCategory
+
+    community = Community.objects.get(name="青龙社区")
+    return Project.objects.create(
+        code="MX-2026-002",
+        title="青龙社区公共厕所改造",
+        category=ProjectCategory.objects.get(code="toilet"),
+        district=community.district,
+        community=community,
+        latitude=30.700,
+        longitude=104.080,
+        year=2026,
+        stage="design",
+        percent_complete=10,
+        planned_start=date(2026, 5, 1),
+        planned_end=date(2026, 12, 31),
+        budget=Decimal("300000.00"),
+        lead_unit=other_department,
+    )

@@ -40,6 +40,6 @@ def seed(*, options: dict, stdout) -> None:
 
 
 def print_logins(stdout) -> None:
-    stdout.write("\nDemo log-ins (demo city only) — password for all: " + DEMO_PASSWORD)
+    stdout.write("\nDemo log-ins (demo city only) — password for all: " + DEMO_PASSWORD + "\n")
     for username, role, full_name, department_name, _organisation in DEMO_USERS:
-        stdout.write(f"  {username:<11} {str(role.label):<24} {full_name} {department_name or ''}")
+        stdout.write(f"  {username:<11} {str(role.label):<24} {full_name} {department_name or ''}\n")

@@ -73,3 +73,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SentNotice(models.Model):
+    """One row per notice ever sent, keyed by what it is about and for which period.
+
+    The unique key is what makes reminders idempotent: a periodic task may run any number of
+    times, and a task may be delivered twice, yet each (condition, object, period) is sent once.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=255)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice sent")
+        verbose_name_plural = _("notices sent")
+
+    def __str__(self) -> str:
+        return self.key

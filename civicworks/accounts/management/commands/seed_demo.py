@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 # Each step seeds one app's part of the demo city, in dependency order. A step is a module
 # with `seed(*, options, stdout)`; it must be idempotent (natural keys, get_or_create).
-STEPS = ["projects.demo", "civicworks.accounts.demo", "feedback.demo", "evaluation.demo"]
+STEPS = [
+    "projects.demo",
+    "civicworks.accounts.demo",
+    "feedback.demo",
+    "participation.demo",
+    "evaluation.demo",
+]
 
 
 class Command(BaseCommand):
