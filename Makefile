@@ -56,9 +56,9 @@ migrations-check: install-dev
 	$(MANAGE) makemigrations --check --dry-run
 
 # Translations: catalogues are compiled and committed, so no gettext is needed to run.
-MESSAGE_DIRS := projects feedback evaluation participation civicworks/accounts
+MESSAGE_DIRS := projects feedback evaluation participation opendata civicworks/accounts
 messages: install-dev
-	$(MANAGE) makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='projects/*' --ignore='feedback/*' --ignore='evaluation/*' --ignore='participation/*' --ignore='civicworks/accounts/*' --ignore='tests/*' --ignore='bench/*'
+	$(MANAGE) makemessages -l zh_Hans --no-location --ignore='.venv/*' --ignore='projects/*' --ignore='feedback/*' --ignore='evaluation/*' --ignore='participation/*' --ignore='opendata/*' --ignore='civicworks/accounts/*' --ignore='tests/*' --ignore='bench/*'
 	for d in $(MESSAGE_DIRS); do (cd $$d && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans --no-location) || exit 1; done
 	$(MANAGE) compilemessages --ignore='.venv/*'
 

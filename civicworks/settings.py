@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "feedback",
     "evaluation",
     "participation",
+    "opendata",
 ]
 
 MIDDLEWARE = [

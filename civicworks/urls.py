@@ -18,11 +18,13 @@ urlpatterns = [
     path("api/v1/", include("feedback.api_urls")),
     path("api/v1/", include("evaluation.api_urls")),
     path("api/v1/", include("participation.api_urls")),
+    path("api/v1/", include("opendata.api_urls")),
     path("open311/v2/", include("feedback.open311_urls")),
     path("", include("projects.urls")),
     path("", include("feedback.urls")),
     path("", include("evaluation.urls")),
     path("", include("participation.urls")),
+    path("", include("opendata.urls")),
 ]
 
 if settings.DEBUG:
