@@ -7,6 +7,7 @@ with ``DATABASE_URL`` / ``REDIS_URL`` / ``DJANGO_DEBUG=0`` it is production.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "js_lib_leaflet",
+    "axes",
     "civicworks.accounts",
     "projects",
     "feedback",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "civicworks.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "civicworks.urls"
@@ -96,6 +100,16 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "civicworks.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out: 5 failed log-ins from one address for one username lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("CIVICWORKS_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CIVICWORKS_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,8 +176,38 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Product knobs.
+CIVICWORKS = {
+    "CITY_NAME": env.str("CIVICWORKS_CITY_NAME", default=""),
+    "MAP_TILE_URL": env.str("CIVICWORKS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "MAP_ATTRIBUTION": env.str("CIVICWORKS_MAP_ATTRIBUTION", default="© OpenStreetMap"),
+    "MAP_CENTER": env.list("CIVICWORKS_MAP_CENTER", cast=float, default=[30.66, 104.06]),
+    "MAP_ZOOM": env.int("CIVICWORKS_MAP_ZOOM", default=12),
+}
+CIVICWORKS_SITE_NAME = _("CivicWorks")
+
+# Content-Security-Policy: no inline scripts or styles anywhere; only the tile server is foreign.
+_tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(CIVICWORKS["MAP_TILE_URL"])).replace("{s}.", "*.")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", _tile_origin],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -218,13 +262,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
-
-# Product knobs.
-CIVICWORKS = {
-    "CITY_NAME": env.str("CIVICWORKS_CITY_NAME", default=""),
-    "MAP_TILE_URL": env.str("CIVICWORKS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-    "MAP_ATTRIBUTION": env.str("CIVICWORKS_MAP_ATTRIBUTION", default="© OpenStreetMap"),
-    "MAP_CENTER": env.list("CIVICWORKS_MAP_CENTER", cast=float, default=[30.66, 104.06]),
-    "MAP_ZOOM": env.int("CIVICWORKS_MAP_ZOOM", default=12),
-}
-CIVICWORKS_SITE_NAME = _("CivicWorks")
