@@ -19,8 +19,13 @@ $(VENV)/.dev-installed: requirements/run.txt requirements/dev.txt
 	$(PIP) install --quiet -r requirements/dev.txt
 	touch $(VENV)/.run-installed $@
 
+# Test-only browser tools (axe-core); the product itself needs no Node.js.
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser accessibility checks will be skipped"; fi
+
 install: $(VENV)/.run-installed
-install-dev: $(VENV)/.dev-installed
+install-dev: $(VENV)/.dev-installed node_modules/.installed
 
 ## make run: the embedded default (SQLite, eager tasks) on http://127.0.0.1:8000
 run: install
