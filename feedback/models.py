@@ -1,1 +1,457 @@
-from django.db import models  # noqa: F401
+"""Residents' reports (随手拍 / 12345-style intake): categories, routing, reports and their timeline.
+
+Stable names other apps may rely on (do not rename):
+
+- ``ServiceCategory``: ``code``, ``name``, ``department`` (FK projects.Department), ``sla_hours``
+  (default 48), ``is_active``. Open311 calls these "services".
+- ``RoutingRule``: ``category`` + ``district`` → ``department`` (per-district override).
+- ``GridArea``: ``name``, ``district``, ``community``, ``boundary`` (GeoJSON Polygon/MultiPolygon),
+  ``grid_worker`` (FK user).
+- ``Report``: ``tracking_code`` (13 chars, base32, 65 random bits), ``kind`` (ReportKind),
+  ``category``, ``text``, ``text_is_public``, ``latitude``, ``longitude``, ``address``,
+  ``district``, ``community``, ``grid_area``, ``grid_worker``, ``project`` (FK projects.Project,
+  nullable), ``reporter`` (FK user, nullable), ``reporter_name`` / ``reporter_phone`` /
+  ``reporter_email`` (NEVER public), ``channel`` (Channel), ``taken_by`` (staff member at a
+  service window), ``status`` (ReportStatus), ``department``, ``due_at``, ``submitted_at``,
+  ``dispatched_at``, ``accepted_at``, ``resolved_at``, ``closed_at``, ``answer``, ``is_hidden``,
+  ``rating`` (1–5, null until rated), ``rating_comment``, ``rated_at``.
+  Managers: ``Report.objects.public()`` (not hidden), ``.for_department(id)``, ``.open()``.
+- ``ReportPhoto``: ``report``, ``image``, ``thumbnail``, ``is_answer``.
+- ``ReportEvent``: ``report``, ``kind`` (EventKind), ``actor``, ``department``, ``note``,
+  ``is_public``, ``created_at``.
+- ``DispatchOutbox``: one row per dispatch to send; ``sent_at`` null until sent.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Crockford base32 without I, L, O, U: easy to read aloud and to type on a phone.
+TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_LENGTH = 13  # 13 × 5 bits = 65 random bits
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def new_api_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ServiceCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        "projects.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="service_categories"
+    )
+    sla_hours = models.PositiveIntegerField(_("deadline (hours)"), default=48)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["order", "name"]
+        constraints = [models.CheckConstraint(condition=Q(sla_hours__gt=0), name="category_sla_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """A per-district override: reports of this category in this district go to this department."""
+
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="rules"
+    )
+    district = models.ForeignKey(
+        "projects.District", verbose_name=_("district"), on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    department = models.ForeignKey(
+        "projects.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="routing_rules"
+    )
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category", "district"]
+        constraints = [models.UniqueConstraint(fields=["category", "district"], name="routing_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.district} → {self.department}"
+
+
+class GridArea(models.Model):
+    """A grid (网格) with its boundary and the grid worker (网格员) who looks after it."""
+
+    name = models.CharField(_("name"), max_length=80)
+    district = models.ForeignKey(
+        "projects.District", verbose_name=_("district"), on_delete=models.CASCADE, related_name="grid_areas"
+    )
+    community = models.ForeignKey(
+        "projects.Community",
+        verbose_name=_("community"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="grid_areas",
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON)"), default=dict)
+    grid_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="grid_areas",
+    )
+
+    class Meta:
+        verbose_name = _("grid area")
+        verbose_name_plural = _("grid areas")
+        ordering = ["district", "name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="grid_area_unique_in_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportKind(models.TextChoices):
+    PROBLEM = "problem", _("Problem")
+    QUESTION = "question", _("Question")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Website")
+    API = "api", _("API")
+    OPEN311 = "open311", _("Open311")
+    QR = "qr", _("QR code")
+    WINDOW = "window", _("Service window")
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACCEPTED = "accepted", _("Accepted")
+    TRANSFERRED = "transferred", _("Transferred")
+    RESOLVED = "resolved", _("Answered")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (
+    ReportStatus.SUBMITTED,
+    ReportStatus.DISPATCHED,
+    ReportStatus.ACCEPTED,
+    ReportStatus.TRANSFERRED,
+    ReportStatus.REOPENED,
+)
+DONE_STATUSES = (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+
+
+class ReportQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_hidden=False)
+
+    def for_department(self, department_id: int | None):
+        if department_id is None:
+            return self.none()
+        return self.filter(department_id=department_id)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Report(models.Model):
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices, default=ReportKind.PROBLEM)
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
+    )
+    text = models.TextField(_("description"), max_length=4000)
+    text_is_public = models.BooleanField(_("description is public"), default=True)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    district = models.ForeignKey(
+        "projects.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    community = models.ForeignKey(
+        "projects.Community",
+        verbose_name=_("community"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    grid_area = models.ForeignKey(
+        GridArea, verbose_name=_("grid area"), on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    grid_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    # Contact details: visible to the handling department only, never in public pages or APIs.
+    reporter_name = models.CharField(_("name"), max_length=60, blank=True)
+    reporter_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    reporter_email = models.EmailField(_("e-mail"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken at the window by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    department = models.ForeignKey(
+        "projects.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="report_rating_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="report_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="report_longitude_range",
+            ),
+            # The window channel exists to record who took the report down.
+            models.CheckConstraint(
+                condition=~Q(channel="window") | Q(taken_by__isnull=False), name="report_window_has_staff"
+            ),
+        ]
+        indexes = [
+            # The department queue: open reports of one department, overdue first.
+            models.Index(fields=["department", "status", "due_at"], name="report_dept_status_due"),
+            # The public map's bounding-box query.
+            models.Index(fields=["latitude", "longitude"], name="report_lat_lng"),
+            # The public list and figures by period.
+            models.Index(fields=["-submitted_at"], name="report_submitted"),
+            # The reminder/escalation sweep over open reports with a deadline.
+            models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="report_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:track", args=[self.tracking_code])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def public_text(self) -> str:
+        return self.text if self.text_is_public else ""
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="reports/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="reports/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    is_answer = models.BooleanField(_("part of the answer"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ACCEPTED = "accepted", _("Accepted")
+    TRANSFERRED = "transferred", _("Transferred")
+    RESOLVED = "resolved", _("Answered")
+    CONFIRMED = "confirmed", _("Confirmed by the resident")
+    REOPENED = "reopened", _("Reopened by the resident")
+    CLOSED = "closed", _("Closed")
+    RATED = "rated", _("Rated")
+    HIDDEN = "hidden", _("Hidden")
+    REMINDED = "reminded", _("Reminder sent")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class ReportEvent(models.Model):
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "projects.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("shown on the tracking page"), default=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline")
+        ordering = ["report", "created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"], name="report_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind}"
+
+
+class DispatchOutbox(models.Model):
+    """A dispatch notice that must reach the department; PostgreSQL, not the broker, is the truth.
+
+    Written in the same transaction as the report (or the transfer); the task and the sweep
+    claim it with a conditional update so that each row is sent exactly once.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="outbox")
+    department = models.ForeignKey("projects.Department", on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatch outbox row")
+        verbose_name_plural = _("dispatch outbox")
+        indexes = [
+            # The sweep: unsent rows whose next attempt is due.
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk} report {self.report_id}"
+
+
+class ResponseTemplate(models.Model):
+    """A canned answer a department reuses (常用回复)."""
+
+    department = models.ForeignKey(
+        "projects.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        help_text=_("Empty: available to every department."),
+    )
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApiKey(models.Model):
+    """An Open311 client's key (api_key), issued by a city administrator."""
+
+    name = models.CharField(_("client name"), max_length=80)
+    key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self) -> str:
+        return self.name
