@@ -191,6 +191,15 @@ CIVICWORKS = {
     "MAP_ZOOM": env.int("CIVICWORKS_MAP_ZOOM", default=12),
 }
 CIVICWORKS_SITE_NAME = _("CivicWorks")
+# Open data: the OC4IDS project-id prefix (register one with the OCP), the licence, and the
+# OC4IDS 0.9.5 schema folder the validation test reads (offline; see ../shared/data/oc4ids).
+CIVICWORKS_OC4IDS_PREFIX = env.str("CIVICWORKS_OC4IDS_PREFIX", default="oc4ids-civicworks-")
+CIVICWORKS_OPEN_DATA_LICENSE = env.str(
+    "CIVICWORKS_OPEN_DATA_LICENSE", default="https://creativecommons.org/licenses/by/4.0/"
+)
+CIVICWORKS_OC4IDS_SCHEMA_DIR = Path(
+    env.str("CIVICWORKS_OC4IDS_SCHEMA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "oc4ids"))
+)
 
 # Content-Security-Policy: no inline scripts or styles anywhere; only the tile server is foreign.
 _tile_origin = "{0.scheme}://{0.netloc}".format(urlsplit(CIVICWORKS["MAP_TILE_URL"])).replace("{s}.", "*.")

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns = [
+    path("open-data/", views.open_data, name="index"),
+    re_path(r"^open-data/(?P<dataset>[a-z-]+)\.(?P<fmt>[a-z]+)$", views.download, name="download"),
+]

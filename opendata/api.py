@@ -1,0 +1,151 @@
+"""Open-data API: the OC4IDS project package and the officials' exports."""
+
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicworks.permissions import is_staff_role
+
+from .datasets import DATASETS
+from .exports import FORMATS, export_response
+from .filters import ProjectExportFilter
+from .selectors import oc4ids_package, projects_visible_to
+
+OC4IDS_EXAMPLE = {
+    "uri": "https://civicworks.example.cn/api/v1/oc4ids/",
+    "publishedDate": "2026-11-20T09:30:00+08:00",
+    "publisher": {"name": "锦川市"},
+    "license": "https://creativecommons.org/licenses/by/4.0/",
+    "version": "0.9",
+    "projects": [
+        {
+            "id": "oc4ids-civicworks-MX-2026-001",
+            "title": "望江社区老旧小区加装电梯",
+            "status": "implementation",
+            "sector": ["socialHousing"],
+            "publicAuthority": {"id": "department-1", "name": "市住房和城乡建设局"},
+            "locations": [
+                {
+                    "id": "point",
+                    "geometry": {"type": "Point", "coordinates": [103.99, 30.69]},
+                    "description": "临江区 望江社区",
+                }
+            ],
+            "budget": {"amount": {"amount": 1200000.0, "currency": "CNY"}},
+            "parties": [{"id": "department-1", "name": "市住房和城乡建设局", "roles": ["publicAuthority", "payer"]}],
+            "transactions": [
+                {
+                    "id": "expenditure-7",
+                    "date": "2026-06-01T00:00:00+08:00",
+                    "value": {"amount": 300000.0, "currency": "CNY"},
+                    "payer": {"id": "department-1", "name": "市住房和城乡建设局"},
+                    "payee": {"id": "payee-3f1c0a9b2d4e", "name": "锦川建工集团有限公司"},
+                }
+            ],
+        }
+    ],
+}
+
+
+class IsStaffRole(permissions.BasePermission):
+    message = _("Only officials, evaluators and city administrators may download these exports.")
+
+    def has_permission(self, request, view) -> bool:
+        return is_staff_role(request.user)
+
+
+class Oc4idsPackageApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="oc4ids_package",
+        summary="OC4IDS project package",
+        description=(
+            "Every public project as an OC4IDS 0.9.5 project (Open Contracting for Infrastructure "
+            "Data Standard) inside one project package: identification, status and sector from the "
+            "standard's codelists, GeoJSON locations, budget in CNY, parties with roles (the lead unit "
+            "is the publicAuthority), period, milestones, completion, transactions (expenditures) and "
+            "documents (progress reports and photos). Validates against project-package-schema.json."
+        ),
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="An OC4IDS project package.")},
+        examples=[OpenApiExample("A package with one project", value=OC4IDS_EXAMPLE, response_only=True)],
+        tags=["open data"],
+    )
+    def get(self, request):
+        package = oc4ids_package(
+            uri=request.build_absolute_uri(reverse("opendata-oc4ids")), absolute=request.build_absolute_uri
+        )
+        return Response(package)
+
+
+def filtered_projects(request: HttpRequest, user):
+    """The user's projects narrowed by the list page's filters; bad filters are a 400, not a 500."""
+    filterset = ProjectExportFilter(request.GET, queryset=projects_visible_to(user))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+EXPORT_PARAMETERS = [
+    OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(DATASETS), description="Which dataset."),
+    OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS), description="csv or xlsx."),
+    OpenApiParameter("q", str, description="Search in project code and title."),
+    OpenApiParameter("year", int, description="Year of the annual list, e.g. 2026."),
+    OpenApiParameter(
+        "stage",
+        str,
+        many=True,
+        description="Project stage; repeat for several.",
+        examples=[OpenApiExample("construction", value="construction")],
+    ),
+    OpenApiParameter("district", str, description="District code, e.g. linjiang."),
+    OpenApiParameter("category", str, description="Project category code, e.g. elevator."),
+    OpenApiParameter("lead_unit", int, description="Lead department id."),
+]
+
+
+class ExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(
+        operation_id="export_dataset",
+        summary="Export a dataset as CSV or XLSX (officials)",
+        description=(
+            "Projects, milestones or expenditures as a streamed CSV (UTF-8 with BOM) or an XLSX "
+            "workbook, with the project list's filters. Column headers follow the request language "
+            "(Accept-Language: zh-hans gives Chinese headers). Cells that a spreadsheet would run "
+            "as a formula (starting with = + - @) are prefixed with an apostrophe. Staff only: "
+            "officials get public projects plus their own department's; the city and evaluators all."
+        ),
+        parameters=EXPORT_PARAMETERS,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The CSV file."),
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The XLSX workbook."
+            ),
+            400: OpenApiResponse(description="A filter value is not valid."),
+            403: OpenApiResponse(description="Not signed in as staff."),
+            404: OpenApiResponse(description="No such dataset or format."),
+        },
+        examples=[
+            OpenApiExample(
+                "CSV of projects (first lines)",
+                value="编号,标题,类别,...\r\nMX-2026-001,望江社区老旧小区加装电梯,老旧小区加装电梯,...",
+                response_only=True,
+                media_type="text/csv",
+            )
+        ],
+        tags=["open data"],
+    )
+    def get(self, request, dataset: str, fmt: str):
+        chosen = DATASETS.get(dataset)
+        if chosen is None or fmt not in FORMATS:
+            raise Http404
+        projects = filtered_projects(request, request.user)
+        return export_response(chosen, chosen.rows_for_projects(projects), fmt)

@@ -1,0 +1,38 @@
+"""Reads behind the OC4IDS package, the exports and the open-data page."""
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from civicworks.accounts.models import Role
+from civicworks.permissions import is_city_admin
+from projects.models import Project
+
+from .oc4ids import UrlBuilder, project_package
+
+
+def oc4ids_projects() -> QuerySet[Project]:
+    """Every public project with all it needs for OC4IDS, in a constant number of queries."""
+    return (
+        Project.objects.public()
+        .select_related("category", "district", "community", "lead_unit")
+        .prefetch_related("co_organisers", "milestones", "allocations", "expenditures", "updates")
+        .order_by("code")
+    )
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Public projects for everyone; non-public ones only to the city, evaluators and their own departments."""
+    if user is None or not user.is_authenticated:
+        return Project.objects.public()
+    if is_city_admin(user) or user.role == Role.EVALUATOR:
+        return Project.objects.all()
+    own = Project.objects.for_department(user.department_id).values("pk")
+    return Project.objects.filter(Q(is_public=True) | Q(pk__in=own))
+
+
+def oc4ids_package(*, uri: str, absolute: UrlBuilder) -> dict:
+    """The OC4IDS project package of every public project; dated by its newest change."""
+    projects = list(oc4ids_projects())
+    published = max((project.updated_at for project in projects), default=None)
+    publisher = settings.CIVICWORKS["CITY_NAME"] or str(settings.CIVICWORKS_SITE_NAME)
+    return project_package(projects, uri=uri, absolute=absolute, publisher=publisher, published=published)
