@@ -50,7 +50,13 @@ class ServiceCategory(models.Model):
     name = models.CharField(_("name"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     department = models.ForeignKey(
-        "projects.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="service_categories"
+        "projects.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_categories",
+        help_text=_("Empty: the city's default desk takes these reports."),
     )
     sla_hours = models.PositiveIntegerField(_("deadline (hours)"), default=48)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

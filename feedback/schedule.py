@@ -1,3 +1,10 @@
 """Periodic tasks of the feedback app, merged into the Celery beat schedule."""
 
-BEAT_SCHEDULE: dict = {}
+from datetime import timedelta
+
+BEAT_SCHEDULE: dict = {
+    # Outbox rows whose task the broker lost (a Redis restart keeps nothing) or that failed.
+    "feedback-sweep-outbox": {"task": "feedback.tasks.sweep_outbox", "schedule": timedelta(minutes=1)},
+    # Reminders at 75% of the deadline and escalation on breach, each sent once.
+    "feedback-check-deadlines": {"task": "feedback.tasks.check_deadlines", "schedule": timedelta(minutes=10)},
+}

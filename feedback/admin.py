@@ -1,0 +1,300 @@
+"""The department queue and the feedback directory in the console.
+
+Officials see only their own department's reports, overdue first. Every action calls a
+service: the console never writes a report's status itself.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicworks.accounts.models import DEPARTMENT_ROLES, Role
+from civicworks.admin import ScopedModelAdmin
+from civicworks.permissions import is_city_admin
+from projects.models import Department
+
+from . import selectors, services
+from .models import (
+    OPEN_STATUSES,
+    ApiKey,
+    GridArea,
+    Report,
+    ReportEvent,
+    ReportStatus,
+    ResponseTemplate,
+    RoutingRule,
+    ServiceCategory,
+)
+
+HANDLERS = frozenset(DEPARTMENT_ROLES)
+CITY = frozenset({Role.CITY_ADMIN})
+
+
+class CityDirectoryAdmin(ScopedModelAdmin):
+    """Directory pages: department staff read them, the city administrator edits them."""
+
+    view_roles = HANDLERS | {Role.EVALUATOR, Role.SUPERVISOR}
+    edit_roles = CITY
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(CityDirectoryAdmin):
+    list_display = ["name", "code", "department", "sla_hours", "is_active"]
+    list_filter = ["department", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(CityDirectoryAdmin):
+    list_display = ["category", "district", "department"]
+    list_filter = ["district", "department"]
+
+
+@admin.register(GridArea)
+class GridAreaAdmin(CityDirectoryAdmin):
+    list_display = ["name", "district", "community", "grid_worker"]
+    list_filter = ["district"]
+    raw_id_fields = ["grid_worker"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ScopedModelAdmin):
+    view_roles = CITY
+    edit_roles = CITY
+    list_display = ["name", "key", "is_active", "created_at"]
+    readonly_fields = ["key", "created_at"]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(ScopedModelAdmin):
+    view_roles = HANDLERS
+    edit_roles = HANDLERS
+    list_display = ["title", "department"]
+
+    def scope(self, request, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(department_id=request.user.department_id)
+
+    def save_model(self, request, obj, form, change):
+        if not is_city_admin(request.user):
+            obj.department_id = request.user.department_id
+        super().save_model(request, obj, form, change)
+
+    def get_exclude(self, request, obj=None):
+        return [] if is_city_admin(request.user) else ["department"]
+
+
+class EventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "department", "actor", "note", "is_public"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return admin.site._registry[Report].has_view_permission(request, obj)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("open", _("Open"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        if self.value() == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset
+
+
+class TransferForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("To department"), queryset=Department.objects.all())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Response template"), queryset=ResponseTemplate.objects.none(), required=False
+    )
+    answer = forms.CharField(
+        label=_("Answer to the resident"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    photo = forms.ImageField(label=_("Photo of the result"), required=False)
+
+    def __init__(self, *args, department_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ResponseTemplate.objects.filter(
+            Q(department_id=department_id) | Q(department__isnull=True)
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("answer") and data.get("template"):
+            data["answer"] = data["template"].text
+        if not data.get("answer"):
+            raise ValidationError(_("Please write the answer or choose a template."))
+        return data
+
+
+@admin.register(Report)
+class ReportAdmin(ScopedModelAdmin):
+    """The department queue (工单): open first, overdue first, then by deadline."""
+
+    view_roles = HANDLERS | {Role.EVALUATOR}
+    edit_roles = HANDLERS
+    list_display = [
+        "tracking_code",
+        "category",
+        "status",
+        "department",
+        "due_at",
+        "overdue",
+        "district",
+        "submitted_at",
+    ]
+    list_filter = [OverdueFilter, "status", "category", "district", "channel", "is_hidden"]
+    search_fields = ["tracking_code", "text", "address"]
+    list_select_related = ["category", "department", "district"]
+    inlines = [EventInline]
+    actions = ["accept_selected", "close_selected", "hide_selected"]
+    change_form_template = "admin/feedback/report/change_form.html"
+    readonly_fields = [
+        "tracking_code", "kind", "category", "text", "text_is_public", "latitude", "longitude", "address",
+        "district", "community", "grid_area", "grid_worker", "project", "channel", "taken_by", "status",
+        "department", "due_at", "submitted_at", "dispatched_at", "accepted_at", "resolved_at", "closed_at",
+        "answer", "is_hidden", "hidden_reason", "rating", "rating_comment",
+    ]  # fmt: skip
+    exclude = ["reporter", "reporter_name", "reporter_phone", "reporter_email"]
+
+    def scope(self, request, queryset: QuerySet) -> QuerySet:
+        if request.user.role == Role.EVALUATOR:
+            return queryset
+        return queryset.for_department(request.user.department_id)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        is_open = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return queryset.annotate(open_first=is_open).order_by("open_first", "due_at", "-submitted_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # reports come in through the form, the API, Open311 or the window form
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # hidden, never deleted
+
+    @admin.display(boolean=True, description=_("overdue"))
+    def overdue(self, obj: Report) -> bool:
+        return obj.is_overdue()
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the handling department (and the city) sees who reported; evaluators do not.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["contact"] if obj is not None and services.may_handle(request.user, obj) else fields
+
+    @admin.display(description=_("reporter contact"))
+    def contact(self, obj: Report) -> str:
+        return " · ".join(x for x in [obj.reporter_name, obj.reporter_phone, obj.reporter_email] if x) or "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if report is not None:
+            extra["may_handle"] = services.may_handle(request.user, report)
+            extra["transfer_form"] = TransferForm()
+            extra["answer_form"] = AnswerForm(department_id=report.department_id)
+            extra["status"] = ReportStatus
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/do/<str:step>/", self.admin_site.admin_view(self.step_view), name="feedback_report_step"),
+            path("figures/", self.admin_site.admin_view(self.figures_view), name="feedback_report_figures"),
+        ]
+        return own + super().get_urls()
+
+    def _run(self, request, report: Report, step: str) -> None:
+        """One service per step; a form for the ones that need input."""
+        if step == "accept":
+            services.report_accept(report=report, by=request.user)
+        elif step == "close":
+            services.report_close(report=report, by=request.user, note=request.POST.get("note", ""))
+        elif step == "hide":
+            services.report_hide(report=report, by=request.user, reason=request.POST.get("reason", ""))
+        elif step == "transfer":
+            form = TransferForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values()))
+            services.report_transfer(report=report, by=request.user, **form.cleaned_data)
+        elif step == "answer":
+            form = AnswerForm(request.POST, request.FILES, department_id=report.department_id)
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            data = form.cleaned_data
+            services.report_resolve(report=report, by=request.user, answer=data["answer"], photo=data.get("photo"))
+        else:
+            raise PermissionDenied
+
+    def step_view(self, request, pk: int, step: str):
+        report = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, report):
+            raise PermissionDenied
+        try:
+            self._run(request, report, step)
+            self.message_user(request, _("Done."), messages.SUCCESS)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        period = selectors.period_from(request.GET.get("period", ""))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Figures"),
+            "figures": selectors.figures(
+                period=period,
+                department_id=None
+                if is_city_admin(request.user) or request.user.role == Role.EVALUATOR
+                else request.user.department_id,
+            ),
+            "period": period,
+        }
+        return TemplateResponse(request, "admin/feedback/report/figures.html", context)
+
+    def _bulk(self, request, queryset, service, **kwargs) -> None:
+        done = failed = 0
+        for report in queryset:
+            try:
+                service(report=report, by=request.user, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied):
+                failed += 1
+        self.message_user(request, _("%(done)d done, %(failed)d skipped.") % {"done": done, "failed": failed})
+
+    @admin.action(description=_("Accept the selected reports"))
+    def accept_selected(self, request, queryset):
+        self._bulk(request, queryset, services.report_accept)
+
+    @admin.action(description=_("Close the selected reports"))
+    def close_selected(self, request, queryset):
+        self._bulk(request, queryset, services.report_close)
+
+    @admin.action(description=_("Hide the selected reports from the public"))
+    def hide_selected(self, request, queryset):
+        self._bulk(request, queryset, services.report_hide, reason=str(_("Hidden by staff")))

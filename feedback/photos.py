@@ -1,0 +1,93 @@
+"""Photo intake: check, re-encode, strip metadata, make a thumbnail — or refuse with a clear error.
+
+Nothing is stored until every photo of a submission has passed: `prepare_photos` returns
+bytes in memory, the service saves them inside its transaction.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PHOTOS = 5
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 64_000_000
+MAX_EDGE = 2048  # stored photos are scaled down to this longest edge
+THUMB_EDGE = 320
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+
+# Pillow's own guard: refuse (not just warn) above the limit, before a bomb is decoded.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def _refuse(message: str) -> ValidationError:
+    return ValidationError(message, code="photo")
+
+
+def _open_checked(upload: UploadedFile) -> Image.Image:
+    """Open the header only and check format and pixel count before any pixel is decoded."""
+    name = getattr(upload, "name", "") or ""
+    if upload.size is not None and upload.size > MAX_BYTES:
+        raise _refuse(_("The photo “%(name)s” is larger than 10 MB.") % {"name": name})
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _refuse(_("The photo “%(name)s” has too many pixels.") % {"name": name}) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise _refuse(_("The file “%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": name}) from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise _refuse(_("The file “%(name)s” is not a photo (JPEG, PNG, WebP or GIF).") % {"name": name})
+    width, height = image.size
+    if width * height > MAX_PIXELS or width <= 0 or height <= 0:
+        raise _refuse(_("The photo “%(name)s” has too many pixels.") % {"name": name})
+    return image
+
+
+def _decode(image: Image.Image, name: str) -> Image.Image:
+    if image.format in ("JPEG", "MPO"):
+        # Let libjpeg decode at a reduced scale: a 60-megapixel photo never fills memory.
+        image.draft("RGB", (MAX_EDGE, MAX_EDGE))
+    try:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise _refuse(_("The photo “%(name)s” is damaged and cannot be read.") % {"name": name}) from None
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, edge: int) -> bytes:
+    copy = image.copy()
+    copy.thumbnail((edge, edge))
+    out = io.BytesIO()
+    # A fresh encode from pixels only: no EXIF (GPS included), no ICC, no comments.
+    copy.save(out, format="JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def prepare_photo(upload: UploadedFile) -> PreparedPhoto:
+    name = getattr(upload, "name", "") or ""
+    image = _decode(_open_checked(upload), name)
+    data = _jpeg(image, MAX_EDGE)
+    width, height = Image.open(io.BytesIO(data)).size
+    return PreparedPhoto(image=data, thumbnail=_jpeg(image, THUMB_EDGE), width=width, height=height)
+
+
+def prepare_photos(uploads: list[UploadedFile]) -> list[PreparedPhoto]:
+    if len(uploads) > MAX_PHOTOS:
+        raise _refuse(_("At most %(count)d photos per report.") % {"count": MAX_PHOTOS})
+    return [prepare_photo(upload) for upload in uploads]

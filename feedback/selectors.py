@@ -1,0 +1,196 @@
+"""Reads shared by the pages, the API, Open311 and the console."""
+
+import calendar
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from .models import DONE_STATUSES, Report, ReportEvent, ReportKind
+
+# Fields a public page, the API or Open311 may show. Contact details are never among them.
+PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
+
+
+def public_reports() -> QuerySet[Report]:
+    return (
+        Report.objects.public()
+        .select_related(*PUBLIC_RELATED)
+        .defer("reporter_name", "reporter_phone", "reporter_email")
+    )
+
+
+def report_by_code(code: str) -> Report | None:
+    code = (code or "").strip().upper()
+    return Report.objects.select_related(*PUBLIC_RELATED).filter(tracking_code=code).first()
+
+
+def public_timeline(report: Report) -> QuerySet[ReportEvent]:
+    return report.events.filter(is_public=True).select_related("department").order_by("created_at", "id")
+
+
+def reports_of(user) -> QuerySet[Report]:
+    return Report.objects.filter(reporter=user).select_related(*PUBLIC_RELATED).order_by("-submitted_at")
+
+
+def map_points(*, bbox: tuple[float, float, float, float] | None = None, limit: int = 2000) -> list[dict]:
+    """Plain dicts for the map (fast): id, position, category, status — nothing personal."""
+    rows = Report.objects.public().filter(latitude__isnull=False)
+    if bbox:
+        west, south, east, north = bbox
+        rows = rows.filter(latitude__range=(south, north), longitude__range=(west, east))
+    return list(
+        rows.order_by("-submitted_at").values(
+            "id", "latitude", "longitude", "status", "kind", "category__name", "submitted_at"
+        )[:limit]
+    )
+
+
+def nearby(*, latitude: float, longitude: float, category_id: int | None = None, metres: int = 300) -> list[Report]:
+    """Open public reports close to a point, to spot a duplicate before submitting."""
+    dlat = metres / 111_000
+    dlng = metres / 96_000  # ~cos(30°) × 111 km: good enough at the city's latitude
+    rows = public_reports().filter(
+        latitude__range=(latitude - dlat, latitude + dlat), longitude__range=(longitude - dlng, longitude + dlng)
+    )
+    if category_id:
+        rows = rows.filter(category_id=category_id)
+    return list(rows.order_by("-submitted_at")[:5])
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    label: str
+
+    def previous(self) -> "Period":
+        length = self.end - self.start
+        last = self.start - timedelta(days=1)
+        if self.label[5:6] == "Q":
+            quarter = (last.month - 1) // 3 + 1
+            return quarter_period(last.year, quarter)
+        if length.days <= 31:
+            return month_period(last.year, last.month)
+        return Period(self.start - length, self.start, "")
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        start = datetime(self.start.year, self.start.month, self.start.day, tzinfo=tz)
+        end = datetime(self.end.year, self.end.month, self.end.day, tzinfo=tz)
+        return start, end
+
+
+def month_period(year: int, month: int) -> Period:
+    end = date(year, month, calendar.monthrange(year, month)[1]) + timedelta(days=1)
+    return Period(date(year, month, 1), end, f"{year}-{month:02d}")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    first = 3 * (quarter - 1) + 1
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, first + 3, 1)
+    return Period(date(year, first, 1), end, f"{year}-Q{quarter}")
+
+
+def period_from(text: str) -> Period:
+    """`2026-11` (a month) or `2026-Q4` (a quarter); anything else is the current month."""
+    text = (text or "").strip().upper()
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        return quarter_period(int(match[1]), int(match[2]))
+    if (match := re.fullmatch(r"(\d{4})-(\d{2})", text)) and 1 <= int(match[2]) <= 12:
+        return month_period(int(match[1]), int(match[2]))
+    today = timezone.localdate()
+    return month_period(today.year, today.month)
+
+
+class Median(Aggregate):
+    """PostgreSQL's percentile_cont; other databases fall back to Python in `_medians`."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+HANDLING_TIME = ExpressionWrapper(F("resolved_at") - F("submitted_at"), output_field=DurationField())
+
+
+def _medians(rows: QuerySet, group: str) -> dict:
+    if connection.vendor == "postgresql":
+        medians = rows.filter(resolved_at__isnull=False).values(group).annotate(median=Median(HANDLING_TIME))
+        return {row[group]: row["median"] for row in medians}
+    times: dict = {}
+    for key, submitted, resolved in rows.filter(resolved_at__isnull=False).values_list(
+        group, "submitted_at", "resolved_at"
+    ):
+        times.setdefault(key, []).append(resolved - submitted)
+    return {
+        key: timedelta(seconds=statistics.median(t.total_seconds() for t in values)) for key, values in times.items()
+    }
+
+
+def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[dict]:
+    figures = (
+        rows.values(group, name)
+        .annotate(
+            reports=Count("id"),
+            done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))),
+            satisfaction=Avg("rating"),
+            complaints=Count("id", filter=Q(kind=ReportKind.PROBLEM)),
+        )
+        .order_by("-reports", name)
+    )
+    before = dict(
+        previous.filter(kind=ReportKind.PROBLEM).values(group).annotate(n=Count("id")).values_list(group, "n")
+    )
+    medians = _medians(rows, group)
+    result = []
+    for row in figures:
+        key = row[group]
+        result.append(
+            {
+                "name": row[name] or "—",
+                "reports": row["reports"],
+                "closure_rate": row["done"] / row["reports"] if row["reports"] else None,
+                "on_time_rate": row["on_time"] / row["resolved"] if row["resolved"] else None,
+                "median_hours": round(medians[key].total_seconds() / 3600, 1) if medians.get(key) else None,
+                "satisfaction": round(row["satisfaction"], 2) if row["satisfaction"] is not None else None,
+                "complaints": row["complaints"],
+                "complaints_before": before.get(key, 0),
+            }
+        )
+    return result
+
+
+def figures(*, period: Period, department_id: int | None = None) -> dict:
+    """Per department and per district for one period, with complaints of the period before."""
+    start, end = period.bounds()
+    before_start, before_end = period.previous().bounds()
+    scope = Report.objects.all()
+    if department_id is not None:
+        scope = scope.filter(department_id=department_id)
+    rows = scope.filter(submitted_at__gte=start, submitted_at__lt=end)
+    previous = scope.filter(submitted_at__gte=before_start, submitted_at__lt=before_end)
+    return {
+        "period": period,
+        "previous": period.previous(),
+        "by_department": _grouped(rows, "department_id", "department__name", previous),
+        "by_district": _grouped(rows, "district_id", "district__name", previous),
+    }

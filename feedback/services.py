@@ -1,0 +1,581 @@
+"""Every state change of a report: intake, routing, dispatch, handling, the resident's answer.
+
+Each step writes a `ReportEvent`; each function that changes a report locks it first
+(`select_for_update`) and checks the transition, so two clicks or two workers cannot
+both apply it.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicworks.accounts.models import STAFF_ROLES, Role, User
+from civicworks.notify import notify_once
+from civicworks.permissions import is_city_admin
+from projects.models import Department, Project
+
+from .geo import locate
+from .models import (
+    OPEN_STATUSES,
+    Channel,
+    DispatchOutbox,
+    EventKind,
+    Report,
+    ReportEvent,
+    ReportKind,
+    ReportPhoto,
+    ReportStatus,
+    RoutingRule,
+    ServiceCategory,
+)
+from .photos import PreparedPhoto, prepare_photo, prepare_photos
+
+logger = logging.getLogger(__name__)
+
+# The task gets the first chance; the sweep steps in only after this grace period.
+SWEEP_GRACE = timedelta(minutes=2)
+# FixMyStreet's send loop: retry after 5 minutes, then every 30.
+RETRY_FIRST = timedelta(minutes=5)
+RETRY_LATER = timedelta(minutes=30)
+WEBHOOK_TIMEOUT = 5
+REMINDER_AT = 0.75
+
+
+class DispatchFailed(Exception):
+    """A transient failure (mail server, webhook): the outbox row stays unsent and is retried."""
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+
+def may_handle(user, report: Report) -> bool:
+    """Staff of the handling department, or a city administrator."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_city_admin(user):
+        return True
+    return user.is_department_staff and report.department_id is not None and user.department_id == report.department_id
+
+
+def may_act_as_reporter(user, report: Report, tracking_code: str) -> bool:
+    """The tracking code is the resident's key; a report filed from an account also needs that account."""
+    if not hmac.compare_digest(report.tracking_code, (tracking_code or "").strip().upper()):
+        return False
+    if report.reporter_id is None:
+        return True
+    return bool(user and user.is_authenticated and user.pk == report.reporter_id)
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied(_("You may not do this with this report."))
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def _require_status(report: Report, allowed) -> None:
+    if report.status not in allowed:
+        raise ValidationError(
+            _("This cannot be done while the report is “%(status)s”.") % {"status": report.get_status_display()},
+            code="status",
+        )
+
+
+def _event(report: Report, kind: str, *, actor=None, department=None, note: str = "", is_public: bool = True):
+    return ReportEvent.objects.create(
+        report=report,
+        kind=kind,
+        actor=actor if actor and actor.is_authenticated else None,
+        department=department,
+        note=note,
+        is_public=is_public,
+    )
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Please describe the problem.")})
+    if len(text) > 4000:
+        raise ValidationError({"text": _("Please keep the description under 4000 characters.")})
+    return text
+
+
+def _check_location(kind: str, latitude: float | None, longitude: float | None, address: str) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError({"latitude": _("This location is not on Earth.")})
+    if kind == ReportKind.PROBLEM and latitude is None and not address.strip():
+        raise ValidationError({"address": _("Please place the pin on the map or type the address.")})
+
+
+def _check_channel(channel: str, taken_by) -> None:
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    if channel == Channel.WINDOW and not (taken_by and taken_by.is_authenticated and taken_by.role in STAFF_ROLES):
+        raise ValidationError({"channel": _("A report taken at a service window needs the staff member.")})
+
+
+def _queue_dispatch(outbox_id: int) -> None:
+    """Publish after commit; a broker outage must not fail the resident's request (the sweep re-sends)."""
+    from .tasks import dispatch_report
+
+    try:
+        dispatch_report.apply_async(args=[outbox_id], retry=False)
+    except Exception:  # noqa: BLE001 — any publishing or eager-run failure: the outbox row stays unsent
+        logger.warning("dispatch of outbox row %s not queued now; the sweep will send it", outbox_id, exc_info=True)
+
+
+def _outbox(report: Report, department: Department | None) -> DispatchOutbox:
+    row = DispatchOutbox.objects.create(
+        report=report, department=department, next_attempt_at=timezone.now() + SWEEP_GRACE
+    )
+    transaction.on_commit(lambda: _queue_dispatch(row.pk))
+    return row
+
+
+def _save_photos(report: Report, photos: list[PreparedPhoto], *, is_answer: bool = False) -> None:
+    for number, photo in enumerate(photos, start=1):
+        ReportPhoto.objects.create(
+            report=report,
+            image=ContentFile(photo.image, name=f"{report.tracking_code}-{number}.jpg"),
+            thumbnail=ContentFile(photo.thumbnail, name=f"{report.tracking_code}-{number}-thumb.jpg"),
+            width=photo.width,
+            height=photo.height,
+            is_answer=is_answer,
+        )
+
+
+def report_submit(
+    *,
+    category: ServiceCategory,
+    text: str,
+    kind: str = ReportKind.PROBLEM,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    text_is_public: bool = True,
+    project: Project | None = None,
+    reporter: User | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    channel: str = Channel.WEB,
+    taken_by: User | None = None,
+    photos: list | None = None,
+) -> Report:
+    """Record a report, its first event and its dispatch outbox row in one transaction."""
+    text = _clean_text(text)
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": _("Unknown kind of report.")})
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    _check_location(kind, latitude, longitude, address)
+    _check_channel(channel, taken_by)
+    if project is not None and not project.is_public:
+        raise ValidationError({"project": _("Unknown project.")})
+    prepared = prepare_photos(list(photos or []))
+    where = locate(latitude, longitude)
+    with transaction.atomic():
+        report = Report.objects.create(
+            kind=kind,
+            category=category,
+            text=text,
+            text_is_public=text_is_public,
+            latitude=latitude,
+            longitude=longitude,
+            address=address.strip()[:200],
+            district=where.district or (project.district if project else None),
+            community=where.community or (project.community if project else None),
+            grid_area=where.grid_area,
+            grid_worker=where.grid_area.grid_worker if where.grid_area else None,
+            project=project,
+            reporter=reporter if reporter and reporter.is_authenticated else None,
+            reporter_name=reporter_name.strip()[:60],
+            reporter_phone=reporter_phone.strip()[:32],
+            reporter_email=reporter_email.strip(),
+            channel=channel,
+            taken_by=taken_by if channel == Channel.WINDOW else None,
+        )
+        _save_photos(report, prepared)
+        _event(report, EventKind.SUBMITTED, actor=taken_by if channel == Channel.WINDOW else None)
+        _outbox(report, None)
+    return report
+
+
+# --- Routing and dispatch --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    department: Department
+    reason: str
+
+
+def report_route(*, report: Report) -> Route:
+    """Which department handles the report, in the city's order of precedence.
+
+    1. A report about a project goes to the project's lead unit.
+    2. A category + district rule.
+    3. The category's department.
+    4. The city's default desk (12345).
+    """
+    if report.project_id:
+        return Route(report.project.lead_unit, "project")
+    if report.district_id:
+        rule = RoutingRule.objects.select_related("department").filter(
+            category_id=report.category_id, district_id=report.district_id
+        )
+        if rule := rule.first():
+            return Route(rule.department, "rule")
+    if report.category.department_id:
+        return Route(report.category.department, "category")
+    return Route(Department.objects.get(is_default_desk=True), "default")
+
+
+def _department_recipients(department: Department) -> list[str]:
+    if department.dispatch_email:
+        return [department.dispatch_email]
+    officials = department.members.filter(is_active=True, role__in=[Role.OFFICIAL, Role.MANAGER])
+    return [email for email in officials.values_list("email", flat=True) if email]
+
+
+def _dispatch_payload(report: Report, department: Department) -> dict:
+    return {
+        "event": "report.dispatched",
+        "report_id": report.pk,
+        "tracking_code": report.tracking_code,
+        "department": department.name,
+        "category": report.category.code,
+        "kind": report.kind,
+        "text": report.text,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
+        "address": report.address,
+        "due_at": report.due_at.isoformat() if report.due_at else None,
+        "grid_worker": report.grid_worker.get_full_name() or report.grid_worker.username if report.grid_worker else "",
+        "contact": {"name": report.reporter_name, "phone": report.reporter_phone, "email": report.reporter_email},
+    }
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _send_dispatch_notice(report: Report, department: Department) -> None:
+    """E-mail (and optionally POST) the department. Raises DispatchFailed on any transient failure."""
+    subject = _("[%(code)s] New report: %(category)s") % {"code": report.tracking_code, "category": report.category}
+    body = "\n".join(
+        [
+            report.text,
+            "",
+            _("Address: %(address)s") % {"address": report.address or "-"},
+            _("Due: %(due)s") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
+            if report.due_at
+            else "",
+            reverse("admin:feedback_report_change", args=[report.pk]),
+        ]
+    )
+    try:
+        recipients = _department_recipients(department)
+        if recipients:
+            send_mail(subject, body, None, recipients)
+        if department.dispatch_webhook:
+            data = json.dumps(_dispatch_payload(report, department), ensure_ascii=False).encode()
+            headers = {"Content-Type": "application/json"}
+            if department.webhook_secret:
+                headers["X-CivicWorks-Signature"] = webhook_signature(department.webhook_secret, data)
+            requests.post(
+                department.dispatch_webhook, data=data, headers=headers, timeout=WEBHOOK_TIMEOUT
+            ).raise_for_status()
+    except (OSError, requests.RequestException) as exc:
+        raise DispatchFailed(str(exc)) from exc
+
+
+def _assign(report: Report, route: Route, now: datetime) -> None:
+    report.department = route.department
+    report.status = ReportStatus.DISPATCHED
+    report.dispatched_at = now
+    report.due_at = now + timedelta(hours=report.category.sla_hours)
+    report.save(update_fields=["department", "status", "dispatched_at", "due_at", "updated_at"])
+    note = _("Due %(due)s.") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
+    if report.grid_worker_id:
+        worker = report.grid_worker
+        note += " " + _("Grid worker: %(name)s.") % {"name": worker.get_full_name() or worker.username}
+    _event(report, EventKind.DISPATCHED, department=route.department, note=note)
+
+
+def _claim(outbox_id: int, now: datetime) -> DispatchOutbox | None:
+    """Lock the unsent row (skip it if another worker holds it) and mark it sent.
+
+    The conditional update is what guarantees one notice per row: a second worker that
+    waited on the lock sees `sent_at` set and updates nothing.
+    """
+    row = (
+        DispatchOutbox.objects.select_for_update(skip_locked=True)
+        .filter(pk=outbox_id, sent_at__isnull=True)
+        .select_related(
+            "report__category__department", "report__project__lead_unit", "report__grid_worker", "department"
+        )
+        .first()
+    )
+    if row is None or DispatchOutbox.objects.filter(pk=row.pk, sent_at__isnull=True).update(sent_at=now) != 1:
+        return None
+    return row
+
+
+def report_dispatch(*, outbox_id: int) -> bool:
+    """Route (first dispatch) and notify the department of one outbox row. True when sent now."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            row = _claim(outbox_id, now)
+            if row is None:
+                return False
+            report = (
+                Report.objects.select_for_update()
+                .select_related("category__department", "project__lead_unit", "grid_worker")
+                .get(pk=row.report_id)
+            )
+            if report.status == ReportStatus.SUBMITTED:
+                _assign(report, report_route(report=report), now)
+            department = row.department or report.department
+            DispatchOutbox.objects.filter(pk=row.pk).update(department=department, attempts=row.attempts + 1)
+            _send_dispatch_notice(report, department)
+    except DispatchFailed as exc:
+        _record_failure(outbox_id, str(exc), now)
+        raise
+    return True
+
+
+def _record_failure(outbox_id: int, error: str, now: datetime) -> None:
+    row = DispatchOutbox.objects.filter(pk=outbox_id, sent_at__isnull=True).first()
+    if row is None:
+        return
+    attempts = row.attempts + 1
+    delay = RETRY_FIRST if attempts == 1 else RETRY_LATER
+    DispatchOutbox.objects.filter(pk=outbox_id).update(
+        attempts=attempts, next_attempt_at=now + delay, last_error=error[:500]
+    )
+
+
+def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send unsent outbox rows whose task was lost or failed; returns how many were sent."""
+    now = now or timezone.now()
+    due = DispatchOutbox.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now).order_by("next_attempt_at")
+    sent = 0
+    for outbox_id in due.values_list("pk", flat=True)[:limit]:
+        try:
+            sent += report_dispatch(outbox_id=outbox_id)
+        except DispatchFailed:
+            continue
+    return sent
+
+
+# --- Handling by the department --------------------------------------------------------------
+
+HANDLING = (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED, ReportStatus.ACCEPTED)
+
+
+@transaction.atomic
+def report_accept(*, report: Report, by: User) -> Report:
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_status(report, (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED))
+    report.status = ReportStatus.ACCEPTED
+    report.accepted_at = timezone.now()
+    report.save(update_fields=["status", "accepted_at", "updated_at"])
+    _event(report, EventKind.ACCEPTED, actor=by, department=report.department)
+    return report
+
+
+@transaction.atomic
+def report_transfer(*, report: Report, by: User, department: Department, reason: str) -> Report:
+    """Hand the report to another department with a reason; it gets a fresh deadline and a notice."""
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_status(report, HANDLING)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for the transfer.")})
+    if department.pk == report.department_id:
+        raise ValidationError({"department": _("The report is already with this department.")})
+    now = timezone.now()
+    previous = report.department
+    report.department = department
+    report.status = ReportStatus.TRANSFERRED
+    report.dispatched_at = now
+    report.accepted_at = None
+    report.due_at = now + timedelta(hours=report.category.sla_hours)
+    report.save(update_fields=["department", "status", "dispatched_at", "accepted_at", "due_at", "updated_at"])
+    note = _("From %(old)s to %(new)s: %(reason)s") % {"old": previous, "new": department, "reason": reason}
+    _event(report, EventKind.TRANSFERRED, actor=by, department=department, note=note)
+    _outbox(report, department)
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Report:
+    """Answer the resident (and mark the problem handled), optionally with a photo of the result."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Please write the answer to the resident.")})
+    prepared = [prepare_photo(photo)] if photo else []
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_status(report, HANDLING)
+    report.status = ReportStatus.RESOLVED
+    report.answer = answer
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["status", "answer", "resolved_at", "updated_at"])
+    _save_photos(report, prepared, is_answer=True)
+    _event(report, EventKind.RESOLVED, actor=by, department=report.department, note=answer)
+    return report
+
+
+@transaction.atomic
+def report_close(*, report: Report, by: User, note: str = "") -> Report:
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_status(report, [s for s in ReportStatus.values if s != ReportStatus.CLOSED])
+    report.status = ReportStatus.CLOSED
+    report.closed_at = timezone.now()
+    report.save(update_fields=["status", "closed_at", "updated_at"])
+    _event(report, EventKind.CLOSED, actor=by, department=report.department, note=(note or "").strip())
+    return report
+
+
+@transaction.atomic
+def report_hide(*, report: Report, by: User, reason: str) -> Report:
+    """Hide an abusive report from the public (it stays in the queue and the figures)."""
+    report = _locked(report)
+    _require(may_handle(by, report))
+    report.is_hidden = True
+    report.hidden_reason = (reason or "").strip()[:200]
+    report.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
+    _event(report, EventKind.HIDDEN, actor=by, department=report.department, note=report.hidden_reason, is_public=False)
+    return report
+
+
+# --- The resident's answer ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, tracking_code))
+    _require_status(report, (ReportStatus.RESOLVED,))
+    report.status = ReportStatus.CONFIRMED
+    report.save(update_fields=["status", "updated_at"])
+    _event(report, EventKind.CONFIRMED)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> Report:
+    """The resident says it is not solved: back to the department with a fresh deadline."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please say what is still wrong.")})
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, tracking_code))
+    _require_status(report, (ReportStatus.RESOLVED, ReportStatus.CONFIRMED))
+    now = timezone.now()
+    report.status = ReportStatus.REOPENED
+    report.resolved_at = None
+    report.dispatched_at = now
+    report.due_at = now + timedelta(hours=report.category.sla_hours)
+    report.save(update_fields=["status", "resolved_at", "dispatched_at", "due_at", "updated_at"])
+    _event(report, EventKind.REOPENED, department=report.department, note=reason)
+    _outbox(report, report.department)
+    return report
+
+
+@transaction.atomic
+def report_rate(*, report: Report, user, tracking_code: str, rating: int, comment: str = "") -> Report:
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, tracking_code))
+    _require_status(report, (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED))
+    if report.rating is not None:
+        raise ValidationError({"rating": _("This report has already been rated.")})
+    report.rating = rating
+    report.rating_comment = (comment or "").strip()[:500]
+    report.rated_at = timezone.now()
+    report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    _event(report, EventKind.RATED, note=f"{rating}/5")
+    return report
+
+
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+def _department_people(department_id: int, roles) -> list[str]:
+    users = User.objects.filter(department_id=department_id, role__in=roles, is_active=True)
+    return [email for email in users.values_list("email", flat=True) if email]
+
+
+def _remind(report: Report) -> bool:
+    recipients = _department_recipients(report.department) + _department_people(report.department_id, [Role.OFFICIAL])
+    sent = notify_once(
+        key=f"report-remind:{report.pk}:{report.due_at:%Y%m%d%H%M}",
+        subject=_("[%(code)s] Reminder: due %(due)s")
+        % {"code": report.tracking_code, "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")},
+        body=report.text,
+        recipients=recipients,
+    )
+    if sent:
+        _event(report, EventKind.REMINDED, department=report.department, is_public=False)
+    return sent
+
+
+def _escalate(report: Report) -> bool:
+    recipients = _department_people(report.department_id, [Role.SUPERVISOR, Role.MANAGER])
+    sent = notify_once(
+        key=f"report-escalate:{report.pk}:{report.due_at:%Y%m%d%H%M}",
+        subject=_("[%(code)s] Overdue: %(category)s") % {"code": report.tracking_code, "category": report.category},
+        body=report.text,
+        recipients=recipients,
+    )
+    if sent:
+        _event(report, EventKind.ESCALATED, department=report.department, is_public=False)
+    return sent
+
+
+def deadlines_check(*, now: datetime | None = None) -> tuple[int, int]:
+    """Remind at 75% of the time allowed, escalate once past the deadline. Returns (reminded, escalated)."""
+    now = now or timezone.now()
+    reminded = escalated = 0
+    candidates = (
+        Report.objects.filter(status__in=OPEN_STATUSES, due_at__isnull=False, dispatched_at__isnull=False)
+        .exclude(department__isnull=True)
+        .select_related("department", "category")
+    )
+    # Only reports within the last quarter of the longest deadline can need a notice now.
+    longest = ServiceCategory.objects.aggregate(longest=Max("sla_hours"))["longest"] or 48
+    for report in candidates.filter(due_at__lte=now + timedelta(hours=longest) * (1 - REMINDER_AT)).iterator():
+        if report.due_at <= now:
+            escalated += _escalate(report)
+        elif now >= report.dispatched_at + (report.due_at - report.dispatched_at) * REMINDER_AT:
+            reminded += _remind(report)
+    return reminded, escalated

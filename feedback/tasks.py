@@ -1,0 +1,26 @@
+"""Thin Celery tasks: take ids, call a service; the outbox row makes them safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
+def dispatch_report(self, outbox_id: int) -> bool:
+    """Route and notify; a transient failure is retried, and the sweep catches what is left."""
+    try:
+        return services.report_dispatch(outbox_id=outbox_id)
+    except services.DispatchFailed as exc:
+        if self.request.is_eager:
+            return False  # in-process: do not block the request; the sweep retries on its backoff
+        raise self.retry(exc=exc, countdown=60 * (self.request.retries + 1)) from exc
+
+
+@shared_task
+def sweep_outbox() -> int:
+    return services.outbox_sweep()
+
+
+@shared_task
+def check_deadlines() -> tuple[int, int]:
+    return services.deadlines_check()

@@ -1,0 +1,59 @@
+"""The feedback world: categories of the demo city, a grid with its worker, and helpers."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from civicworks.accounts.models import Role
+from feedback.demo import seed_categories
+from feedback.models import GridArea, ServiceCategory
+from projects.models import Community
+from tests.conftest import make_user
+
+# Canary contact details: they must never appear in a public page or API response.
+CANARY_NAME = "金丝雀张三"
+CANARY_PHONE = "13912345678"
+CANARY_EMAIL = "canary-reporter@example.cn"
+
+# 望江社区 (临江区): west strip of the district.
+INSIDE_WANGJIANG = (30.690, 103.990)
+
+
+@pytest.fixture
+def categories(city):
+    seed_categories()
+    return {c.code: c for c in ServiceCategory.objects.all()}
+
+
+@pytest.fixture
+def road(categories) -> ServiceCategory:
+    """道路破损, handled by 市住房和城乡建设局 (the `official`'s department)."""
+    return categories["road"]
+
+
+@pytest.fixture
+def grid_worker(lead_department):
+    return make_user("grid_worker", Role.GRID_WORKER, lead_department, first_name="网格员李四")
+
+
+@pytest.fixture
+def grid(city, grid_worker) -> GridArea:
+    community = Community.objects.get(name="望江社区")
+    return GridArea.objects.create(
+        name="望江一网格", district=community.district, community=community,
+        boundary=community.boundary, grid_worker=grid_worker,
+    )  # fmt: skip
+
+
+def jpeg_bytes(size=(64, 48), *, gps: bool = False, color=(200, 30, 30)) -> bytes:
+    image = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "CanaryCam"  # Make
+        exif[0x8825] = {1: "N", 2: (30.0, 41.0, 24.0), 3: "E", 4: (103.0, 59.0, 24.0)}  # GPSInfo
+        image.save(out, format="JPEG", exif=exif)
+    else:
+        image.save(out, format="JPEG")
+    return out.getvalue()

@@ -1,0 +1,125 @@
+"""Dispatch that loses nothing and sends nothing twice."""
+
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import DispatchOutbox, ReportStatus, RoutingRule
+from feedback.tasks import dispatch_report, sweep_outbox
+from projects.models import Department, District
+
+from .conftest import INSIDE_WANGJIANG
+
+
+def submit_without_dispatch(category, **extra):
+    """As if the broker lost the task: the on-commit publish never runs."""
+    lat, lng = INSIDE_WANGJIANG
+    return services.report_submit(category=category, text="路灯不亮", latitude=lat, longitude=lng, **extra)
+
+
+def test_task_run_twice_sends_one_notification(road, official):
+    report = submit_without_dispatch(road)
+    row = DispatchOutbox.objects.get(report=report)
+    assert dispatch_report.apply(args=[row.pk]).get() is True
+    assert dispatch_report.apply(args=[row.pk]).get() is False
+    assert len(mail.outbox) == 1
+    report.refresh_from_db()
+    assert report.events.filter(kind="dispatched").count() == 1
+
+
+def test_a_lost_task_is_resent_by_the_sweep(road, official):
+    report = submit_without_dispatch(road)
+    assert report.status == ReportStatus.SUBMITTED and not mail.outbox
+    # Within the grace period the sweep leaves the row to its task.
+    assert services.outbox_sweep() == 0
+    assert services.outbox_sweep(now=timezone.now() + timedelta(minutes=3)) == 1
+    assert services.outbox_sweep(now=timezone.now() + timedelta(minutes=60)) == 0
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DISPATCHED and len(mail.outbox) == 1
+
+
+def test_sweep_task_is_wired(road):
+    submit_without_dispatch(road)
+    DispatchOutbox.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert sweep_outbox.apply().get() == 1
+
+
+def test_a_failing_webhook_leaves_the_row_for_a_later_retry(road, lead_department, django_capture_on_commit_callbacks):
+    lead_department.dispatch_webhook = "http://127.0.0.1:9/refused"
+    lead_department.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = submit_without_dispatch(road)  # the request itself succeeds
+    row = DispatchOutbox.objects.get(report=report)
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    assert row.next_attempt_at > timezone.now() + timedelta(minutes=4)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED  # the routing rolled back with the failed send
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append((self.headers.get("X-CivicWorks-Signature"), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook_server():
+    _Hook.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", _Hook.received
+    server.shutdown()
+
+
+def test_webhook_is_signed_with_hmac_sha256(road, lead_department, webhook_server, django_capture_on_commit_callbacks):
+    url, received = webhook_server
+    lead_department.dispatch_webhook, lead_department.webhook_secret = url, "s3cret"
+    lead_department.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = submit_without_dispatch(road)
+    assert len(received) == 1
+    signature, body = received[0]
+    assert signature == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert json.loads(body)["tracking_code"] == report.tracking_code
+
+
+def test_routing_order(categories, project, lead_department, other_department):
+    from projects.models import Project
+
+    road = categories["road"]
+    linjiang = District.objects.get(code="linjiang")
+    lat, lng = INSIDE_WANGJIANG
+    # 3. the category's department
+    report = services.report_submit(category=road, text="坑", latitude=lat, longitude=lng)
+    assert services.report_route(report=report).department == road.department
+    # 2. a district rule wins over the category
+    district_unit = Department.objects.get(name="临江区住房和建设局")
+    RoutingRule.objects.create(category=road, district=linjiang, department=district_unit)
+    assert services.report_route(report=report).department == district_unit
+    # 1. a linked project wins over everything
+    other = Project.objects.get(pk=project.pk)
+    other.lead_unit = other_department
+    other.save()
+    report = services.report_submit(category=road, text="坑", latitude=lat, longitude=lng, project=other)
+    assert services.report_route(report=report).department == other_department
+    # 4. no rule and no category department: the city's default desk
+    road.department = None
+    road.save()
+    report = services.report_submit(category=road, text="坑", latitude=30.61, longitude=104.10)
+    assert services.report_route(report=report).department == Department.objects.get(is_default_desk=True)
