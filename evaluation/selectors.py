@@ -1,0 +1,88 @@
+"""Reads shared by the public pages, the API, the console and the department reports."""
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from projects.models import Department
+
+from .models import CycleState, OrderStatus, RectificationOrder, ReviewCycle, Scorecard, Survey
+
+
+def published_cycles() -> QuerySet[ReviewCycle]:
+    return ReviewCycle.objects.published().order_by("year", "quarter")
+
+
+def published_cycle(year: int, quarter: int) -> ReviewCycle | None:
+    return ReviewCycle.objects.published().select_related("scheme").filter(year=year, quarter=quarter).first()
+
+
+def cycle_scorecards(cycle: ReviewCycle) -> QuerySet[Scorecard]:
+    return (
+        Scorecard.objects.filter(cycle=cycle)
+        .select_related("project", "project__category", "project__district", "project__lead_unit")
+        .order_by("-total", "project__code")
+    )
+
+
+def department_scorecards(cycle: ReviewCycle, department: Department) -> QuerySet[Scorecard]:
+    """The projects a department leads: what its report covers."""
+    return cycle_scorecards(cycle).filter(project__lead_unit=department)
+
+
+def department_orders(cycle: ReviewCycle, department: Department) -> QuerySet[RectificationOrder]:
+    return RectificationOrder.objects.filter(cycle=cycle, department=department).select_related("project")
+
+
+def departments_in_cycle(cycle: ReviewCycle) -> QuerySet[Department]:
+    return Department.objects.filter(led_projects__review_cycles=cycle).distinct().order_by("name")
+
+
+def cycle_trend() -> list[dict]:
+    """City-wide figures per published quarter, oldest first: the trend on the results page."""
+    rows = (
+        Scorecard.objects.filter(cycle__state=CycleState.PUBLISHED)
+        .values("cycle__year", "cycle__quarter")
+        .annotate(
+            average=Avg("total"),
+            satisfied=Avg("satisfied_share"),
+            projects=Count("id"),
+            failed=Count("id", filter=Q(grade="fail")),
+        )
+        .order_by("cycle__year", "cycle__quarter")
+    )
+    return [
+        {
+            "label": f"{r['cycle__year']}Q{r['cycle__quarter']}",
+            "year": r["cycle__year"],
+            "quarter": r["cycle__quarter"],
+            "average": r["average"],
+            "satisfied": r["satisfied"],
+            "projects": r["projects"],
+            "failed": r["failed"],
+        }
+        for r in rows
+    ]
+
+
+def project_trends(project_ids: list[int]) -> dict[int, list[tuple[str, object]]]:
+    """Each project's published totals, oldest first, in one query."""
+    trends: dict[int, list[tuple[str, object]]] = {pk: [] for pk in project_ids}
+    rows = (
+        Scorecard.objects.filter(project_id__in=project_ids, cycle__state=CycleState.PUBLISHED)
+        .order_by("cycle__year", "cycle__quarter")
+        .values_list("project_id", "cycle__year", "cycle__quarter", "total")
+    )
+    for pk, year, quarter, total in rows:
+        trends[pk].append((f"{year}Q{quarter}", total))
+    return trends
+
+
+def open_orders_count(cycle: ReviewCycle) -> int:
+    return RectificationOrder.objects.filter(cycle=cycle, status__in=[OrderStatus.ISSUED, OrderStatus.ANSWERED]).count()
+
+
+def open_surveys() -> QuerySet[Survey]:
+    return (
+        Survey.objects.filter(cycle__state=CycleState.OPEN)
+        .select_related("project", "project__district", "cycle")
+        .order_by("project__district__code", "project__code")
+    )

@@ -1,0 +1,58 @@
+"""A small quarter to evaluate: 2026 Q3, the default scheme, the two conftest projects in scope."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from evaluation import services
+from evaluation.models import Inspection, ReviewCycle, Survey, SurveyResponse, WeightingScheme
+from projects.models import Community, Project, ProjectCategory
+
+
+@pytest.fixture
+def scheme(db) -> WeightingScheme:
+    return WeightingScheme.objects.create(name="测试方案", min_responses=2)
+
+
+@pytest.fixture
+def cycle(scheme, evaluator, project, other_project) -> ReviewCycle:
+    cycle = ReviewCycle.objects.create(year=2026, quarter=3, scheme=scheme)
+    cycle.projects.set([project, other_project])
+    return services.cycle_open(cycle=cycle, by=evaluator)
+
+
+def answer(cycle: ReviewCycle, project: Project, *pairs: tuple[int, int]) -> None:
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(survey=survey, device_token=f"dev-{project.pk}-{i}", satisfaction=s, happiness=h)
+        for i, (s, h) in enumerate(pairs)
+    )
+
+
+def inspect(cycle: ReviewCycle, project: Project, score: str, by) -> Inspection:
+    inspection = Inspection.objects.create(
+        cycle=cycle, project=project, inspected_on=date(2026, 9, 20), representative_count=3, score=Decimal(score)
+    )
+    return services.inspection_sign_off(inspection=inspection, by=by)
+
+
+def make_projects(n: int, department, start: int = 100) -> list[Project]:
+    community = Community.objects.get(name="望江社区")
+    category = ProjectCategory.objects.get(code="lighting")
+    return Project.objects.bulk_create(
+        Project(
+            code=f"MX-2026-{start + i}",
+            title=f"路灯改造 {i}",
+            category=category,
+            district=community.district,
+            community=community,
+            latitude=30.69,
+            longitude=104.0,
+            year=2026,
+            stage="construction",
+            budget=Decimal("100000"),
+            lead_unit=department,
+        )
+        for i in range(n)
+    )

@@ -1,0 +1,85 @@
+"""Closing a cycle sends each department its PDF and XLSX once; the numbers equal the scorecards."""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.core import mail
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from evaluation import services
+from evaluation.models import DepartmentReport, Scorecard
+from evaluation.tasks import cycle_reports_send
+
+from .conftest import answer, inspect, make_projects
+
+
+def closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks):
+    extra = make_projects(3, lead_department)
+    cycle.projects.add(*extra)
+    services.surveys_ensure(cycle=cycle)
+    answer(cycle, project, (5, 9), (4, 8))
+    inspect(cycle, project, "55", evaluator)
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    services.orders_issue(cycle=cycle, by=evaluator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cycle_close(cycle=cycle, by=evaluator)
+    return cycle
+
+
+def test_closing_mails_each_department_once_with_both_files(
+    cycle, project, other_project, evaluator, lead_department, other_department, django_capture_on_commit_callbacks
+):
+    closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [lead_department.dispatch_email, other_department.dispatch_email]
+    )
+    message = next(m for m in mail.outbox if m.to == [lead_department.dispatch_email])
+    assert [name.rsplit(".", 1)[1] for name, _content, _type in message.attachments] == ["pdf", "xlsx"]
+
+    cycle_reports_send.delay(cycle.pk)  # delivered twice: nothing sent again
+    assert len(mail.outbox) == 2
+    assert DepartmentReport.objects.filter(cycle=cycle).count() == 2
+
+
+def test_pdf_contains_each_projects_score(
+    cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks
+):
+    closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks)
+    report = DepartmentReport.objects.get(cycle=cycle, department=lead_department)
+
+    text = "".join(page.extract_text() for page in PdfReader(report.pdf.open("rb")).pages)
+
+    cards = Scorecard.objects.filter(cycle=cycle, project__lead_unit=lead_department).select_related("project")
+    assert cards.count() == 4
+    for card in cards:
+        assert f"{card.project.code} {card.total}" in text
+    assert project.code in text  # its rectification order is listed
+
+
+def test_xlsx_numbers_equal_the_scorecards(
+    cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks
+):
+    closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks)
+    report = DepartmentReport.objects.get(cycle=cycle, department=lead_department)
+
+    sheet = load_workbook(BytesIO(report.xlsx.read()))["Scorecards"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+
+    cards = {
+        c.project.code: c
+        for c in Scorecard.objects.filter(cycle=cycle, project__lead_unit=lead_department).select_related("project")
+    }
+    assert sorted(r[0] for r in rows) == sorted(cards)
+    for code, _title, satisfaction, acceptance, indicators, total, _grade, rank_c, rank_d, _change in rows:
+        card = cards[code]
+        assert as_decimal(total) == card.total
+        assert as_decimal(satisfaction) == card.satisfaction_score
+        assert as_decimal(acceptance) == card.acceptance_score
+        assert as_decimal(indicators) == card.indicators_score
+        assert (rank_c, rank_d) == (card.rank_in_category, card.rank_in_district)
+
+
+def as_decimal(value):
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
