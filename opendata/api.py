@@ -1,6 +1,6 @@
 """Open-data API: the OC4IDS project package and the officials' exports."""
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +12,9 @@ from rest_framework.views import APIView
 
 from civicworks.permissions import is_staff_role
 
-from .datasets import DATASETS
+from .datasets import DATASETS, InvalidFilters
 from .exports import FORMATS, export_response
-from .filters import ProjectExportFilter
-from .selectors import oc4ids_package, projects_visible_to
+from .selectors import oc4ids_package
 
 OC4IDS_EXAMPLE = {
     "uri": "https://civicworks.example.cn/api/v1/oc4ids/",
@@ -84,14 +83,6 @@ class Oc4idsPackageApi(APIView):
         return Response(package)
 
 
-def filtered_projects(request: HttpRequest, user):
-    """The user's projects narrowed by the list page's filters; bad filters are a 400, not a 500."""
-    filterset = ProjectExportFilter(request.GET, queryset=projects_visible_to(user))
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
-
-
 EXPORT_PARAMETERS = [
     OpenApiParameter("dataset", str, OpenApiParameter.PATH, enum=list(DATASETS), description="Which dataset."),
     OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS), description="csv or xlsx."),
@@ -107,6 +98,10 @@ EXPORT_PARAMETERS = [
     OpenApiParameter("district", str, description="District code, e.g. linjiang."),
     OpenApiParameter("category", str, description="Project category code, e.g. elevator."),
     OpenApiParameter("lead_unit", int, description="Lead department id."),
+    OpenApiParameter("status", str, many=True, description="Reports only: report status; repeat for several."),
+    OpenApiParameter("kind", str, description="Reports only: problem, question, suggestion or praise."),
+    OpenApiParameter("submitted_after", OpenApiTypes.DATE, description="Reports only: submitted on or after."),
+    OpenApiParameter("submitted_before", OpenApiTypes.DATE, description="Reports only: submitted on or before."),
 ]
 
 
@@ -117,11 +112,13 @@ class ExportApi(APIView):
         operation_id="export_dataset",
         summary="Export a dataset as CSV or XLSX (officials)",
         description=(
-            "Projects, milestones or expenditures as a streamed CSV (UTF-8 with BOM) or an XLSX "
+            "Projects, milestones, expenditures or anonymised reports (no reporter name, phone or "
+            "e-mail) as a streamed CSV (UTF-8 with BOM) or an XLSX "
             "workbook, with the project list's filters. Column headers follow the request language "
             "(Accept-Language: zh-hans gives Chinese headers). Cells that a spreadsheet would run "
             "as a formula (starting with = + - @) are prefixed with an apostrophe. Staff only: "
-            "officials get public projects plus their own department's; the city and evaluators all."
+            "officials get public projects plus their own department's (reports: their department's); "
+            "the city and evaluators all. Project filters apply to projects, milestones and expenditures."
         ),
         parameters=EXPORT_PARAMETERS,
         responses={
@@ -147,5 +144,8 @@ class ExportApi(APIView):
         chosen = DATASETS.get(dataset)
         if chosen is None or fmt not in FORMATS:
             raise Http404
-        projects = filtered_projects(request, request.user)
-        return export_response(chosen, chosen.rows_for_projects(projects), fmt)
+        try:
+            rows = chosen.filtered_rows(request.user, request.GET)
+        except InvalidFilters as exc:
+            raise ValidationError(exc.errors) from exc
+        return export_response(chosen, rows, fmt)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Open data")
+
+    def ready(self) -> None:
+        # The admin autodiscovers every app's console pages before this runs (it is listed first).
+        from .admin import attach_export_actions
+
+        attach_export_actions()

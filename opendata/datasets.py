@@ -8,13 +8,32 @@ database cursor and never builds model instances.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import DecimalField, Max, Model, OuterRef, QuerySet, Subquery, Sum
+import django_filters
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from feedback.models import Channel, Report, ReportKind, ReportStatus
 from projects.models import MONEY, Expenditure, Milestone, Project, Stage
+
+from .filters import ProjectExportFilter, ReportExportFilter
+from .selectors import projects_visible_to, reports_visible_to
 
 
 @dataclass(frozen=True)
@@ -31,22 +50,39 @@ class Dataset:
     description: Promise
     model: type[Model]
     columns: list[Column]
-    rows_for_projects: Callable[[QuerySet[Project]], QuerySet]
+    visible_to: Callable[[Any], QuerySet]  # the user's scope (None: the public) of what `filterset` filters
+    filterset: type[django_filters.FilterSet]
+    rows_for: Callable[[QuerySet], QuerySet]  # filtered scope → rows of `model`
+    is_public: bool = True  # offered on the open-data page to everyone
     annotations: dict = field(default_factory=dict)
 
     def headers(self) -> list[str]:
         return [str(column.header or verbose_name(self.model, column.path)) for column in self.columns]
 
     def values(self, queryset: QuerySet) -> QuerySet:
-        """`queryset` holds rows of `self.model` (from `rows_for_projects` or an admin selection)."""
+        """`queryset` holds rows of `self.model` (from `rows_for` or an admin selection)."""
         return queryset.annotate(**self.annotations).values_list(*(column.path for column in self.columns))
 
-    def updated_at(self, projects: QuerySet[Project]) -> datetime | None:
-        """The newest change: project rows carry `updated_at`; child rows only their history."""
-        if self.model is Project:
-            return projects.aggregate(latest=Max("updated_at"))["latest"]
-        history = self.model.history.filter(project_id__in=projects.values("pk"))
+    def filtered_rows(self, user, params) -> QuerySet:
+        """The rows `user` may export, narrowed by the list page's filters; ValueError on bad filters."""
+        filterset = self.filterset(params, queryset=self.visible_to(user))
+        if not filterset.is_valid():
+            raise InvalidFilters(filterset.errors)
+        return self.rows_for(filterset.qs)
+
+    def updated_at(self, user=None) -> datetime | None:
+        """The newest change: rows with `updated_at` carry it; milestones and expenditures only their history."""
+        rows = self.rows_for(self.visible_to(user))
+        if hasattr(self.model, "updated_at"):
+            return rows.aggregate(latest=Max("updated_at"))["latest"]
+        history = self.model.history.filter(id__in=rows.order_by().values("pk"))
         return history.aggregate(latest=Max("history_date"))["latest"]
+
+
+class InvalidFilters(ValueError):
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
 
 
 def verbose_name(model: type[Model], path: str) -> str:
@@ -98,7 +134,9 @@ PROJECTS = Dataset(
         Column("last_progress_at"),
         Column("updated_at"),
     ],
-    rows_for_projects=lambda projects: projects.order_by("-year", "code"),
+    visible_to=projects_visible_to,
+    filterset=ProjectExportFilter,
+    rows_for=lambda projects: projects.order_by("-year", "code"),
     annotations={"spent": SPENT},
 )
 
@@ -115,7 +153,9 @@ MILESTONES = Dataset(
         Column("planned_date"),
         Column("actual_date"),
     ],
-    rows_for_projects=lambda projects: Milestone.objects.filter(project__in=projects.order_by().values("pk")).order_by(
+    visible_to=projects_visible_to,
+    filterset=ProjectExportFilter,
+    rows_for=lambda projects: Milestone.objects.filter(project__in=projects.order_by().values("pk")).order_by(
         "project__code", "order", "planned_date", "pk"
     ),
 )
@@ -134,10 +174,47 @@ EXPENDITURES = Dataset(
         Column("purpose"),
         Column("voucher_number"),
     ],
-    rows_for_projects=lambda projects: Expenditure.objects.filter(
-        project__in=projects.order_by().values("pk")
-    ).order_by("project__code", "-date", "pk"),
+    visible_to=projects_visible_to,
+    filterset=ProjectExportFilter,
+    rows_for=lambda projects: Expenditure.objects.filter(project__in=projects.order_by().values("pk")).order_by(
+        "project__code", "-date", "pk"
+    ),
 )
 
-# TODO(feedback, evaluation): anonymised reports and scorecards join here once those models land.
-DATASETS: dict[str, Dataset] = {dataset.slug: dataset for dataset in (PROJECTS, MILESTONES, EXPENDITURES)}
+# Anonymised: no reporter, name, phone, e-mail or staff member; the text only where the
+# resident allowed it to be public. Staff only (not on the public page).
+REPORTS = Dataset(
+    slug="reports",
+    title=_("Reports (anonymised)"),
+    description=_("Residents' reports without any personal data: category, place, status and handling times."),
+    model=Report,
+    columns=[
+        Column("tracking_code"),
+        Column("kind", choices=dict(ReportKind.choices)),
+        Column("category__name", _("category")),
+        Column("shared_text", _("description")),
+        Column("district__name", _("district")),
+        Column("community__name", _("community")),
+        Column("latitude"),
+        Column("longitude"),
+        Column("project__code", _("project code")),
+        Column("channel", choices=dict(Channel.choices)),
+        Column("status", choices=dict(ReportStatus.choices)),
+        Column("department__name", _("department")),
+        Column("submitted_at"),
+        Column("due_at"),
+        Column("resolved_at"),
+        Column("closed_at"),
+        Column("rating"),
+    ],
+    visible_to=reports_visible_to,
+    filterset=ReportExportFilter,
+    rows_for=lambda reports: reports.order_by("-submitted_at", "pk"),
+    is_public=False,
+    annotations={
+        "shared_text": Case(When(text_is_public=True, then=F("text")), default=Value(""), output_field=TextField())
+    },
+)
+
+# TODO(evaluation): scorecards join here once evaluation/models.py is committed.
+DATASETS: dict[str, Dataset] = {dataset.slug: dataset for dataset in (PROJECTS, MILESTONES, EXPENDITURES, REPORTS)}

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from feedback.models import Report, ReportKind, ReportStatus, ServiceCategory
 from projects.models import Department, District, Project, ProjectCategory, Stage
 
 
@@ -29,3 +30,24 @@ class ProjectExportFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(Q(title__icontains=value) | Q(code__icontains=value))
+
+
+class ReportExportFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ReportStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ReportKind.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=ServiceCategory.objects.all(), to_field_name="code"
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), queryset=District.objects.all(), to_field_name="code"
+    )
+    submitted_after = django_filters.DateFilter(
+        label=_("Submitted from"), field_name="submitted_at__date", lookup_expr="gte"
+    )
+    submitted_before = django_filters.DateFilter(
+        label=_("Submitted until"), field_name="submitted_at__date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Report
+        fields = ["status", "kind", "category", "district", "submitted_after", "submitted_before"]

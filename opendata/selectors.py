@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from civicworks.accounts.models import Role
 from civicworks.permissions import is_city_admin
+from feedback.models import Report
 from projects.models import Project
 
 from .oc4ids import UrlBuilder, project_package
@@ -36,3 +37,12 @@ def oc4ids_package(*, uri: str, absolute: UrlBuilder) -> dict:
     published = max((project.updated_at for project in projects), default=None)
     publisher = settings.CIVICWORKS["CITY_NAME"] or str(settings.CIVICWORKS_SITE_NAME)
     return project_package(projects, uri=uri, absolute=absolute, publisher=publisher, published=published)
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports for the exports: the city and evaluators see all, a department its own, others the public ones."""
+    if user is not None and (is_city_admin(user) or getattr(user, "role", None) == Role.EVALUATOR):
+        return Report.objects.all()
+    if user is not None and user.is_authenticated and user.department_id:
+        return Report.objects.for_department(user.department_id)
+    return Report.objects.public()

@@ -6,25 +6,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .datasets import DATASETS
+from .datasets import DATASETS, InvalidFilters
 from .exports import FORMATS, export_response
-from .filters import ProjectExportFilter
-from .selectors import oc4ids_projects, projects_visible_to
 
 LICENCE_NAMES = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 
 
 @require_GET
 def open_data(request: HttpRequest) -> HttpResponse:
-    public = projects_visible_to(None)
     datasets = [
-        {"dataset": dataset, "updated_at": dataset.updated_at(public), "formats": FORMATS}
+        {"dataset": dataset, "updated_at": dataset.updated_at(), "formats": FORMATS}
         for dataset in DATASETS.values()
+        if dataset.is_public
     ]
     licence = settings.CIVICWORKS_OPEN_DATA_LICENSE
     context = {
         "datasets": datasets,
-        "oc4ids_updated_at": DATASETS["projects"].updated_at(oc4ids_projects()),
+        "oc4ids_updated_at": DATASETS["projects"].updated_at(),
         "licence_url": licence,
         "licence_name": LICENCE_NAMES.get(licence, licence),
     }
@@ -35,9 +33,10 @@ def open_data(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest, dataset: str, fmt: str):
     """Public rows only, whoever asks, so every visitor downloads the same file."""
     chosen = DATASETS.get(dataset)
-    if chosen is None or fmt not in FORMATS:
+    if chosen is None or not chosen.is_public or fmt not in FORMATS:
         raise Http404
-    filterset = ProjectExportFilter(request.GET, queryset=projects_visible_to(None))
-    if not filterset.is_valid():
-        raise BadRequest(str(filterset.errors))
-    return export_response(chosen, chosen.rows_for_projects(filterset.qs), fmt)
+    try:
+        rows = chosen.filtered_rows(None, request.GET)
+    except InvalidFilters as exc:
+        raise BadRequest(str(exc.errors)) from exc
+    return export_response(chosen, rows, fmt)
