@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import DONE_STATUSES, Report, ReportEvent, ReportKind
+from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ServiceCategory
 
 # Fields a public page, the API or Open311 may show. Contact details are never among them.
 PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
@@ -194,3 +194,7 @@ def figures(*, period: Period, department_id: int | None = None) -> dict:
         "by_department": _grouped(rows, "department_id", "department__name", previous),
         "by_district": _grouped(rows, "district_id", "district__name", previous),
     }
+
+
+def active_categories() -> QuerySet[ServiceCategory]:
+    return ServiceCategory.objects.filter(is_active=True).order_by("order", "name")

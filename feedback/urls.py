@@ -1,9 +1,19 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "feedback"
-# Placeholder until the report form lands: the project page's QR code and link point here
-# (`/reports/new/?project=MX-2026-014`).
 urlpatterns: list = [
-    path("reports/new/", TemplateView.as_view(template_name="projects/home.html"), name="submit"),
+    path("reports/new/", views.submit, name="submit"),
+    path("reports/nearby/", views.nearby, name="nearby"),
+    path("reports/", views.public_list, name="list"),
+    path("reports/map.json", views.map_data, name="map-data"),
+    path("reports/mine/", views.mine, name="mine"),
+    path("reports/figures/", views.figures, name="figures"),
+    path("reports/<int:pk>/", views.detail, name="detail"),
+    path("track/", views.track_lookup, name="track-lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("track/<str:code>/confirm/", views.track_confirm, name="confirm"),
+    path("track/<str:code>/reopen/", views.track_reopen, name="reopen"),
+    path("track/<str:code>/rate/", views.track_rate, name="rate"),
 ]

@@ -57,3 +57,13 @@ def jpeg_bytes(size=(64, 48), *, gps: bool = False, color=(200, 30, 30)) -> byte
     else:
         image.save(out, format="JPEG")
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    """Every test starts with an empty submission counter (all test clients share 127.0.0.1)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

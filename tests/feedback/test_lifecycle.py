@@ -11,12 +11,12 @@ from civicworks.accounts.models import SentNotice
 from feedback import services
 from feedback.models import DispatchOutbox, EventKind, Report, ReportStatus
 
-from .conftest import CANARY_EMAIL, CANARY_NAME, CANARY_PHONE, INSIDE_WANGJIANG
+from .conftest import CANARY_NAME, CANARY_PHONE, INSIDE_WANGJIANG
 
 
 def submit(road, **extra) -> Report:
     lat, lng = INSIDE_WANGJIANG
-    defaults = dict(category=road, text="望江路门口路面有一个大坑", latitude=lat, longitude=lng)
+    defaults = {"category": road, "text": "望江路门口路面有一个大坑", "latitude": lat, "longitude": lng}
     return services.report_submit(**{**defaults, **extra})
 
 

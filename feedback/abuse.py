@@ -1,0 +1,27 @@
+"""Abuse protection: a per-address limit on anonymous submissions, in the shared cache (Redis)."""
+
+from django.conf import settings
+from django.core.cache import cache
+
+WINDOW_SECONDS = 3600
+
+
+def client_ip(request) -> str:
+    # Behind the proxy the address comes from REMOTE_ADDR as set by the WSGI server;
+    # X-Forwarded-For is not trusted here (anyone could send it).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def submission_allowed(request) -> bool:
+    """Count an anonymous submission from this address; False once the hourly limit is passed."""
+    if request.user.is_authenticated:
+        return True
+    limit = getattr(settings, "FEEDBACK_ANONYMOUS_PER_HOUR", 10)
+    key = f"feedback:submit:{client_ip(request)}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS)
+        count = 1
+    return count <= limit
