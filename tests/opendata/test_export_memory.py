@@ -1,0 +1,80 @@
+"""The web process's memory during an export stays flat as rows grow.
+
+By default 1,000 vs 5,000 projects (quick, every run). For the figure in docs/open-data.md:
+    OPENDATA_EXPORT_ROWS=100000 DATABASE_URL=postgres://... pytest tests/opendata/test_export_memory.py -s
+"""
+
+import gc
+import os
+import threading
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from .conftest import many_projects
+
+pytestmark = pytest.mark.django_db
+
+LARGE = int(os.environ.get("OPENDATA_EXPORT_ROWS", "5000"))
+SMALL = 1000
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@dataclass
+class Measure:
+    rows: int
+    python_peak: int  # tracemalloc: the most Python memory held at once during the export
+    rss_growth: int  # the process's resident set: highest sample during the export minus before
+    seconds: float
+    size: int
+
+
+def measure(client, fmt: str, rows: int) -> Measure:
+    gc.collect()
+    before = rss_bytes()
+    highest = before
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal highest
+        while not done.is_set():
+            highest = max(highest, rss_bytes())
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    tracemalloc.start()
+    started = time.monotonic()
+    response = client.get(reverse("opendata-export", args=["projects", fmt]))
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.monotonic() - started
+    _, python_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    done.set()
+    sampler.join()
+    return Measure(rows, python_peak, max(0, highest - before), seconds, size)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_memory_is_flat(client, city_admin, lead_department, fmt):
+    client.force_login(city_admin)
+    many_projects(SMALL, lead_department, start=0)
+    small = measure(client, fmt, SMALL)
+    for start in range(SMALL, LARGE, 5000):
+        many_projects(min(5000, LARGE - start), lead_department, start=start)
+    large = measure(client, fmt, LARGE)
+
+    print(f"\n{fmt}: {small}\n{fmt}: {large}")  # noqa: T201 - the figures for docs/open-data.md
+    assert large.size > small.size * (LARGE / SMALL) * 0.8  # the rows really are there
+    # Five times the rows must not need anywhere near five times the memory.
+    assert large.python_peak < small.python_peak * 1.5 + 2 * 1024 * 1024
