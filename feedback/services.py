@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -154,11 +155,13 @@ def _outbox(report: Report, department: Department | None) -> DispatchOutbox:
 
 
 def _save_photos(report: Report, photos: list[PreparedPhoto], *, is_answer: bool = False) -> None:
-    for number, photo in enumerate(photos, start=1):
+    # Random file names: public photo URLs must not reveal the tracking code (the resident's key).
+    for photo in photos:
+        name = secrets.token_hex(10)
         ReportPhoto.objects.create(
             report=report,
-            image=ContentFile(photo.image, name=f"{report.tracking_code}-{number}.jpg"),
-            thumbnail=ContentFile(photo.thumbnail, name=f"{report.tracking_code}-{number}-thumb.jpg"),
+            image=ContentFile(photo.image, name=f"{name}.jpg"),
+            thumbnail=ContentFile(photo.thumbnail, name=f"{name}-thumb.jpg"),
             width=photo.width,
             height=photo.height,
             is_answer=is_answer,
