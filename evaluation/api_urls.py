@@ -1,5 +1,15 @@
-"""Routes of the evaluation app under /api/v1/."""
+"""Routes of the evaluation app under /api/v1/ (published results only)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("evaluation/cycles/", api.CycleListApi.as_view(), name="evaluation-api-cycles"),
+    path(
+        "evaluation/cycles/<int:year>/<int:quarter>/scorecards/",
+        api.ScorecardListApi.as_view(),
+        name="evaluation-api-scorecards",
+    ),
+    path("evaluation/trend/", api.TrendApi.as_view(), name="evaluation-api-trend"),
+]

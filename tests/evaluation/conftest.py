@@ -1,9 +1,10 @@
 """A small quarter to evaluate: 2026 Q3, the default scheme, the two conftest projects in scope."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import Inspection, ReviewCycle, Survey, SurveyResponse, WeightingScheme
@@ -19,6 +20,9 @@ def scheme(db) -> WeightingScheme:
 def cycle(scheme, evaluator, project, other_project) -> ReviewCycle:
     cycle = ReviewCycle.objects.create(year=2026, quarter=3, scheme=scheme)
     cycle.projects.set([project, other_project])
+    # A past quarter, reviewed late: keep its survey open for the residents' tests.
+    cycle.survey_closes_on = timezone.localdate() + timedelta(days=30)
+    cycle.save()
     return services.cycle_open(cycle=cycle, by=evaluator)
 
 

@@ -1,0 +1,385 @@
+"""The evaluators' console: run a cycle step by step (open, compute, review, orders, close, publish).
+
+Only evaluators and city administrators change evaluation data. Department officials see their
+own projects' scorecards, orders and reports, and answer their department's orders. A closed
+cycle is read-only: every page here asks `cycle.is_locked` before allowing a change.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from civicworks.accounts.models import Role
+from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
+from civicworks.permissions import has_role
+from projects.models import Project
+
+from . import services
+from .forms import ImportForm
+from .imports import ImportRejected
+from .models import (
+    AccountabilityRecord,
+    DepartmentReport,
+    IndicatorValue,
+    Inspection,
+    InspectionItem,
+    InspectionPhoto,
+    ManualIndicator,
+    RectificationOrder,
+    ReviewCycle,
+    Scorecard,
+    Survey,
+    SurveyResponse,
+    WeightingScheme,
+)
+
+EVALUATORS = frozenset({Role.EVALUATOR})
+DEPARTMENT_VIEWERS = frozenset({Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR})
+
+
+def is_evaluator(request) -> bool:
+    return has_role(request.user, Role.EVALUATOR)
+
+
+def run_step(modeladmin, request, step, success) -> None:
+    """Call a service step, turning a refusal into a console message instead of an error page."""
+    try:
+        result = step()
+    except (services.EvaluationError, PermissionDenied) as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    modeladmin.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
+
+
+class EvaluatorAdmin(ScopedModelAdmin):
+    view_roles = EVALUATORS
+    edit_roles = EVALUATORS
+
+
+class CycleDataAdmin(EvaluatorAdmin):
+    """Rows that belong to a cycle: read-only once the cycle is closed."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.cycle.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cycle":
+            kwargs["queryset"] = ReviewCycle.objects.filter(state__in=["draft", "open"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(WeightingScheme)
+class WeightingSchemeAdmin(EvaluatorAdmin):
+    list_display = ["name", "satisfaction_weight", "acceptance_weight", "indicators_weight", "pass_mark"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A scheme used by a closed cycle is part of its record.
+        if obj is not None and obj.cycles.filter(state__in=["closed", "published"]).exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(ReviewCycle)
+class ReviewCycleAdmin(EvaluatorAdmin):
+    list_display = ["__str__", "state", "scheme", "survey_closes_on", "computed_at", "closed_at", "published_at"]
+    list_filter = ["state", "year"]
+    filter_horizontal = ["projects"]
+    readonly_fields = ["state", "opened_at", "computed_at", "closed_at", "published_at", "import_link"]
+    actions = ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (obj is None or obj.state == "draft")
+
+    @admin.display(description=_("Import survey results"))
+    def import_link(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:evaluation_import", args=[obj.pk]), _("Import CSV/XLSX")
+        )
+
+    def each(self, request, queryset: QuerySet, step, success) -> None:
+        for cycle in queryset:
+            run_step(self, request, lambda c=cycle: step(cycle=c, by=request.user), success)
+
+    @admin.action(description=_("1. Open the cycle (scope and surveys)"), permissions=["change"])
+    def open_cycle(self, request, queryset):
+        self.each(request, queryset, services.cycle_open, lambda c: _("%(cycle)s is open.") % {"cycle": c})
+
+    @admin.action(description=_("2. Compute the scores (safe to repeat)"))
+    def compute_scores(self, request, queryset):
+        self.each(request, queryset, services.cycle_compute, lambda n: _("%(n)d scorecards computed.") % {"n": n})
+
+    @admin.action(description=_("3. Issue rectification orders to failing projects"))
+    def issue_orders(self, request, queryset):
+        self.each(request, queryset, services.orders_issue, lambda o: _("%(n)d orders issued.") % {"n": len(o)})
+
+    @admin.action(description=_("4. Close the cycle and send the department reports"))
+    def close_cycle(self, request, queryset):
+        self.each(request, queryset, services.cycle_close, lambda c: _("%(cycle)s is closed.") % {"cycle": c})
+
+    @admin.action(description=_("5. Publish the results"))
+    def publish_cycle(self, request, queryset):
+        self.each(request, queryset, services.cycle_publish, lambda c: _("%(cycle)s is published.") % {"cycle": c})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        return actions if is_evaluator(request) else {}
+
+    def get_urls(self):
+        extra = [path("<int:cycle_id>/import/", self.admin_site.admin_view(self.import_view), name="evaluation_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request, cycle_id: int):
+        if not is_evaluator(request):
+            raise PermissionDenied
+        cycle = get_object_or_404(ReviewCycle, pk=cycle_id)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = services.survey_import(cycle=cycle, name=upload.name, data=upload.read(), by=request.user)
+            except ImportRejected as rejected:
+                errors = rejected.errors
+            except services.EvaluationError as exc:
+                errors = [str(exc)]
+            else:
+                self.message_user(request, _("%(n)d responses imported.") % {"n": count}, messages.SUCCESS)
+                return redirect("admin:evaluation_reviewcycle_change", cycle.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import survey results into %(cycle)s") % {"cycle": cycle},
+            "cycle": cycle,
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/evaluation/import.html", context, status=400 if errors else 200)
+
+
+class ResponseInline(ScopedInlineMixin, admin.TabularInline):
+    model = SurveyResponse
+    fields = ["source", "satisfaction", "happiness", "comment", "submitted_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(CycleDataAdmin):
+    list_display = ["project", "cycle", "response_total", "public_link"]
+    list_filter = ["cycle"]
+    search_fields = ["project__code", "project__title"]
+    readonly_fields = ["cycle", "project", "public_link", "qr_code"]
+    inlines = [ResponseInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("project", "cycle").annotate(n=Count("responses"))
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # surveys are created when a cycle opens
+
+    @admin.display(description=_("responses"), ordering="n")
+    def response_total(self, obj) -> int:
+        return obj.n
+
+    @admin.display(description=_("public link"))
+    def public_link(self, obj) -> str:
+        return format_html('<a href="{0}">{0}</a>', obj.get_absolute_url())
+
+    @admin.display(description=_("QR code"))
+    def qr_code(self, obj) -> str:
+        url = reverse("evaluation:survey_qr", args=[obj.token])
+        return format_html(
+            '<a href="{0}"><img src="{0}" alt="{1}" width="160" height="160"></a>', url, _("QR code of the survey")
+        )
+
+
+@admin.register(ManualIndicator)
+class ManualIndicatorAdmin(CycleDataAdmin):
+    list_display = ["project", "cycle", "name", "target", "actual", "unit", "score"]
+    list_filter = ["cycle"]
+    search_fields = ["project__code", "name"]
+    readonly_fields = ["score"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(CycleDataAdmin):
+    list_display = ["project", "cycle", "kind", "raw_value", "score", "basis"]
+    list_filter = ["cycle", "kind"]
+    search_fields = ["project__code"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # computed by cycle_compute only
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class InspectionItemInline(ScopedInlineMixin, admin.TabularInline):
+    model = InspectionItem
+    extra = 3
+
+
+class InspectionPhotoInline(ScopedInlineMixin, admin.TabularInline):
+    model = InspectionPhoto
+    extra = 1
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CycleDataAdmin):
+    list_display = ["project", "cycle", "inspected_on", "representative_count", "score", "signed_off_at"]
+    list_filter = ["cycle"]
+    search_fields = ["project__code", "project__title"]
+    readonly_fields = ["signed_off_by", "signed_off_at"]
+    raw_id_fields = ["project"]
+    inlines = [InspectionItemInline, InspectionPhotoInline]
+    actions = ["sign_off"]
+
+    @admin.action(description=_("Sign off the selected acceptances"), permissions=["change"])
+    def sign_off(self, request, queryset):
+        for inspection in queryset.select_related("cycle"):
+            run_step(
+                self,
+                request,
+                lambda i=inspection: services.inspection_sign_off(inspection=i, by=request.user),
+                _("Signed off."),
+            )
+
+
+def department_projects(request):
+    return Project.objects.for_department(request.user.department_id).values("pk")
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(ScopedModelAdmin):
+    view_roles = EVALUATORS | DEPARTMENT_VIEWERS
+    edit_roles = frozenset()
+    list_display = ["project", "cycle", "total", "grade", "rank_in_category", "rank_in_district", "change"]
+    list_filter = ["cycle", "grade", "project__district", "project__category"]
+    search_fields = ["project__code", "project__title"]
+    list_select_related = ["project", "cycle"]
+
+    def scope(self, request, queryset):
+        return queryset if is_evaluator(request) else queryset.filter(project__in=department_projects(request))
+
+
+@admin.register(RectificationOrder)
+class RectificationOrderAdmin(ScopedModelAdmin):
+    view_roles = EVALUATORS | DEPARTMENT_VIEWERS
+    edit_roles = EVALUATORS | {Role.OFFICIAL, Role.MANAGER}
+    list_display = ["project", "cycle", "department", "responsible_person", "deadline", "status"]
+    list_filter = ["status", "cycle", "department"]
+    search_fields = ["project__code", "responsible_person"]
+    list_select_related = ["project", "cycle", "department"]
+    actions = ["verify_rectified", "escalate"]
+
+    def scope(self, request, queryset):
+        return queryset if is_evaluator(request) else queryset.for_department(request.user.department_id)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # issued by the cycle step "issue orders"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        return [
+            "cycle",
+            "project",
+            "department",
+            "responsible_person",
+            "findings",
+            "deadline",
+            "status",
+            "response",
+            "answered_by",
+            "answered_at",
+            "verified_in",
+            "verification_note",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in"]
+        if not is_evaluator(request):
+            return [f for f in self.get_fields(request, obj) if f != "response"]
+        if obj is not None and obj.cycle.is_locked:
+            locked += ["department", "responsible_person", "findings", "deadline"]
+        return locked
+
+    def save_model(self, request, obj, form, change):
+        if "response" in form.changed_data:
+            services.order_answer(order=obj, by=request.user, response=form.cleaned_data["response"])
+            if not is_evaluator(request):
+                return
+        super().save_model(request, obj, form, change)
+
+    def get_actions(self, request):
+        return super().get_actions(request) if is_evaluator(request) else {}
+
+    def verify(self, request, queryset, rectified: bool) -> None:
+        cycle = ReviewCycle.objects.filter(state="open").order_by("-year", "-quarter").first()
+        if cycle is None:
+            self.message_user(request, _("Open the next cycle to verify orders in it."), messages.ERROR)
+            return
+        for order in queryset.select_related("cycle"):
+            run_step(
+                self,
+                request,
+                lambda o=order: services.order_verify(
+                    order=o, cycle=cycle, by=request.user, rectified=rectified, note=o.verification_note
+                ),
+                _("Order verified."),
+            )
+
+    @admin.action(description=_("Verified: rectified, close the order"))
+    def verify_rectified(self, request, queryset):
+        self.verify(request, queryset, rectified=True)
+
+    @admin.action(description=_("Not rectified: escalate to an accountability record"))
+    def escalate(self, request, queryset):
+        self.verify(request, queryset, rectified=False)
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(ScopedModelAdmin):
+    view_roles = EVALUATORS | DEPARTMENT_VIEWERS
+    edit_roles = frozenset()
+    list_display = ["person", "department", "order", "recorded_at"]
+    list_select_related = ["department", "order", "order__project"]
+
+    def scope(self, request, queryset):
+        return queryset if is_evaluator(request) else queryset.filter(department_id=request.user.department_id)
+
+
+@admin.register(DepartmentReport)
+class DepartmentReportAdmin(ScopedModelAdmin):
+    view_roles = EVALUATORS | DEPARTMENT_VIEWERS
+    edit_roles = frozenset()
+    list_display = ["cycle", "department", "pdf", "xlsx", "built_at", "emailed_at"]
+    list_select_related = ["cycle", "department"]
+
+    def scope(self, request, queryset):
+        return queryset if is_evaluator(request) else queryset.filter(department_id=request.user.department_id)

@@ -1,0 +1,38 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SATISFACTION_CHOICES = [
+    (5, _("5 – very satisfied")),
+    (4, _("4 – satisfied")),
+    (3, _("3 – neutral")),
+    (2, _("2 – dissatisfied")),
+    (1, _("1 – very dissatisfied")),
+]
+HAPPINESS_CHOICES = [(n, str(n)) for n in range(10, -1, -1)]
+
+
+class SurveyForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you with this project overall?"),
+        choices=SATISFACTION_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    happiness = forms.TypedChoiceField(
+        label=_("How happy are you living here since the project? (0 = not at all, 10 = very)"),
+        choices=HAPPINESS_CHOICES,
+        coerce=int,
+    )
+    comment = forms.CharField(
+        label=_("Anything else you want to tell the evaluators? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("Columns: project_code, respondent_ref, satisfaction (1–5), happiness (0–10), comment."),
+    )

@@ -1,0 +1,43 @@
+from rest_framework import serializers
+
+
+class CycleOutputSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    organisation = serializers.CharField()
+    satisfaction_weight = serializers.DecimalField(max_digits=6, decimal_places=2, source="scheme.satisfaction_weight")
+    acceptance_weight = serializers.DecimalField(max_digits=6, decimal_places=2, source="scheme.acceptance_weight")
+    indicators_weight = serializers.DecimalField(max_digits=6, decimal_places=2, source="scheme.indicators_weight")
+    pass_mark = serializers.DecimalField(max_digits=6, decimal_places=2, source="scheme.pass_mark")
+    url = serializers.CharField(source="get_absolute_url")
+
+
+class ScorecardOutputSerializer(serializers.Serializer):
+    project_code = serializers.CharField(source="project.code")
+    project_title = serializers.CharField(source="project.title")
+    category = serializers.CharField(source="project.category.code")
+    district = serializers.CharField(source="project.district.code")
+    lead_unit = serializers.CharField(source="project.lead_unit.name")
+    satisfaction_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    acceptance_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    indicators_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    response_count = serializers.IntegerField()
+    satisfied_share = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    happiness_index = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    grade = serializers.CharField()
+    rank_in_category = serializers.IntegerField(allow_null=True)
+    rank_in_district = serializers.IntegerField(allow_null=True)
+    previous_total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    change = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+
+
+class TrendOutputSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    satisfied = serializers.FloatField(allow_null=True)
+    projects = serializers.IntegerField()
+    failed = serializers.IntegerField()

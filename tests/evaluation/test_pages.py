@@ -1,0 +1,109 @@
+"""Residents' pages and the read API: the survey (one answer per person/device) and published results."""
+
+import pytest
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.models import Survey, SurveyResponse
+
+from .conftest import answer, inspect, make_projects
+
+
+def test_survey_one_answer_per_device_and_per_resident(client, cycle, project, resident):
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    url = survey.get_absolute_url()
+    assert client.get(url).status_code == 200
+    data = {"satisfaction": "4", "happiness": "8", "comment": "电梯很方便"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 409  # same cookie
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
+
+    client.force_login(resident)
+    assert client.post(url, data).status_code == 302
+    client.cookies.pop("cw_survey_device")
+    assert client.post(url, data).status_code == 409  # same account, other device
+    assert SurveyResponse.objects.filter(survey=survey).count() == 2
+
+
+def test_survey_rejects_bad_input_and_closed_cycle(client, cycle, project, evaluator):
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    assert client.post(survey.get_absolute_url(), {"satisfaction": "9", "happiness": "x"}).status_code == 400
+    cycle.state = "closed"
+    cycle.closed_at = cycle.opened_at
+    cycle.save()
+    assert client.post(survey.get_absolute_url(), {"satisfaction": "4", "happiness": "5"}).status_code == 400
+    assert not SurveyResponse.objects.exists()
+
+
+def test_qr_code_points_to_the_survey(client, cycle, project):
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    response = client.get(reverse("evaluation:survey_qr", args=[survey.token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
+
+
+def publish(cycle, evaluator, captured):
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    with captured(execute=True):
+        services.cycle_close(cycle=cycle, by=evaluator)
+    services.cycle_publish(cycle=cycle, by=evaluator)
+
+
+def test_results_are_public_only_once_published(client, cycle, project, evaluator, django_capture_on_commit_callbacks):
+    answer(cycle, project, (5, 9), (4, 8))
+    url = reverse("evaluation:cycle", args=[2026, 3])
+    api = reverse("evaluation-api-scorecards", args=[2026, 3])
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    assert client.get(url).status_code == 404
+    assert client.get(api).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cycle_close(cycle=cycle, by=evaluator)
+    services.cycle_publish(cycle=cycle, by=evaluator)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert project.title in page.content.decode()
+    data = client.get(api).json()
+    assert {row["project_code"] for row in data["results"]} == {"MX-2026-001", "MX-2026-002"}
+    assert client.get(reverse("evaluation-api-cycles")).json()["results"][0]["year"] == 2026
+
+
+def test_results_show_the_trend_and_before_after(
+    client, scheme, cycle, project, evaluator, django_capture_on_commit_callbacks
+):
+    answer(cycle, project, (2, 5), (4, 6))  # 50 % satisfied
+    publish(cycle, evaluator, django_capture_on_commit_callbacks)
+    q4 = services.cycle_create(year=2026, quarter=4, by=evaluator, scheme=scheme)
+    q4.projects.set([project])
+    services.cycle_open(cycle=q4, by=evaluator)
+    answer(q4, project, (5, 9), (4, 8))  # 100 % satisfied
+    publish(q4, evaluator, django_capture_on_commit_callbacks)
+
+    page = client.get(reverse("evaluation:cycle", args=[2026, 4])).content.decode()
+    assert "50.0%" in page and "100.0%" in page
+    assert "<polyline" in page
+    trend = client.get(reverse("evaluation-api-trend")).json()
+    assert [row["label"] for row in trend] == ["2026Q3", "2026Q4"]
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_results_page_query_count(
+    n, client, cycle, evaluator, lead_department, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    cycle.projects.add(*make_projects(n, lead_department))
+    publish(cycle, evaluator, django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("evaluation:cycle", args=[2026, 3])).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("evaluation-api-scorecards", args=[2026, 3])).status_code == 200
+
+
+def test_index_page(client, cycle):
+    page = client.get(reverse("evaluation:index"))
+    assert page.status_code == 200
+    assert "望江社区老旧小区加装电梯" in page.content.decode()  # its survey is open
+
+
+def test_inspection_fixture_signs_off(cycle, project, evaluator):
+    inspection = inspect(cycle, project, "88", evaluator)
+    assert inspection.signed_off_by == evaluator
