@@ -1,5 +1,10 @@
 """Routes of the feedback app under /api/v1/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns: list = [
+    path("reports/", api.ReportListCreateApi.as_view(), name="feedback-api-reports"),
+    path("reports/<int:pk>/", api.ReportDetailApi.as_view(), name="feedback-api-report"),
+]
