@@ -1,5 +1,229 @@
-"""Demo data of this app, a step of `manage.py seed_demo`."""
+"""Demo of the quarterly review in 锦川市: 2026 Q2 and Q3 reviewed and published, Q4 open.
+
+Runs after the projects, feedback and participation demos. Idempotent: cycles are keyed on
+(year, quarter) and a published cycle is left as it is; survey responses carry demo device
+tokens, so running the seed again adds nothing twice. Department reports are built but their
+e-mail goes to a dummy backend (the demo addresses are not real).
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.test import override_settings
+from django.utils import timezone
+
+from civicworks.accounts.models import Role, User
+from projects.models import Project
+
+from . import services
+from .models import (
+    CycleState,
+    Inspection,
+    InspectionItem,
+    ManualIndicator,
+    RectificationOrder,
+    ReviewCycle,
+    Survey,
+    SurveyResponse,
+    WeightingScheme,
+)
+
+ORGANISATION = "锦川民意调查中心（第三方）"
+# (year, quarter, share of satisfied residents aimed at, close day, publish day)
+PAST = [(2026, 2, 0.62, date(2026, 7, 15), date(2026, 7, 22)), (2026, 3, 0.91, date(2026, 10, 14), date(2026, 10, 21))]
+CURRENT = (2026, 4, 0.88)
+CHECKLIST = ["施工质量符合设计要求", "安全防护设施完好", "无障碍设施可用", "现场文明施工、无遗留垃圾", "公示牌信息完整"]
+COMMENTS = {
+    "good": [
+        "施工队很负责，进度也快",
+        "老人上下楼方便多了，感谢政府",
+        "环境变好了，晚上散步很安心",
+        "问题反映后很快就处理了",
+    ],
+    "bad": [
+        "施工噪音太大，晚上也在干活",
+        "围挡占了人行道，出行不方便",
+        "进度太慢了，说好的时间没完成",
+        "反映的问题没人回复",
+    ],
+}
+MANUAL = {
+    "lighting": ("亮灯率", "%", Decimal("98"), True),
+    "pocket-park": ("绿化覆盖率", "%", Decimal("40"), True),
+    "garden": ("绿化覆盖率", "%", Decimal("35"), True),
+    "elevator": ("电梯故障停运次数", "次", Decimal("1"), False),
+}
+REPRESENTATIVES = ["李桂兰", "张德明", "王秀英", "刘建华", "陈淑芬", "杨志强", "赵玉梅", "黄国平"]
 
 
 def seed(*, options: dict, stdout) -> None:
-    pass
+    evaluator = User.objects.filter(role=Role.EVALUATOR, is_active=True).order_by("pk").first()
+    projects = scope_projects(int(options.get("projects") or 40))
+    if evaluator is None or not projects:
+        stdout.write("evaluation: skipped (no evaluator account or no projects yet)")
+        return
+    rng = random.Random(int(options.get("seed") or 2026) + 5)
+    per_cycle = max(len(projects), int(options.get("responses") or 300) // 3)
+    scheme = WeightingScheme.default()
+    for year, quarter, satisfied, closed_on, published_on in PAST:
+        cycle = ReviewCycle.objects.filter(year=year, quarter=quarter).first()
+        if cycle is None or cycle.state not in (CycleState.CLOSED, CycleState.PUBLISHED):
+            review_past(year, quarter, satisfied, closed_on, published_on, projects, scheme, evaluator, rng, per_cycle)
+    review_current(projects, scheme, evaluator, rng, per_cycle)
+    stdout.write(
+        f"evaluation: {ReviewCycle.objects.count()} cycles, {SurveyResponse.objects.count()} survey responses, "
+        f"{RectificationOrder.objects.count()} rectification orders"
+    )
+
+
+def scope_projects(limit: int) -> list[Project]:
+    projects = Project.objects.exclude(stage__in=["planned", "cancelled"]).order_by("code")
+    return list(projects[:limit]) or list(Project.objects.order_by("code")[:limit])
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def open_cycle(year, quarter, projects, scheme, evaluator, survey_closes_on) -> ReviewCycle:
+    cycle, _created = ReviewCycle.objects.get_or_create(
+        year=year, quarter=quarter, defaults={"scheme": scheme, "organisation": ORGANISATION}
+    )
+    if cycle.state == CycleState.DRAFT:
+        cycle.projects.set(projects)
+        cycle.survey_closes_on = survey_closes_on
+        cycle.save(update_fields=["survey_closes_on"])
+        services.cycle_open(cycle=cycle, by=evaluator)
+    return cycle
+
+
+def review_past(year, quarter, satisfied, closed_on, published_on, projects, scheme, evaluator, rng, responses):
+    cycle = open_cycle(year, quarter, projects, scheme, evaluator, survey_closes_on=date(year, 3 * quarter, 20))
+    verify_earlier_orders(cycle, evaluator, rng)
+    collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share=1.0)
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    orders = services.orders_issue(cycle=cycle, by=evaluator, deadline=closed_on + timedelta(days=30))
+    answer_some(orders, rng, share=0.7, on=closed_on + timedelta(days=20))
+    services.cycle_close(cycle=cycle, by=evaluator, send_reports=False)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        services.cycle_reports_send(cycle=cycle)
+    services.cycle_publish(cycle=cycle, by=evaluator)
+    ReviewCycle.objects.filter(pk=cycle.pk).update(
+        opened_at=at(date(year, 3 * quarter - 2, 5)),
+        computed_at=at(closed_on - timedelta(days=2)),
+        closed_at=at(closed_on),
+        published_at=at(published_on),
+    )
+
+
+def review_current(projects, scheme, evaluator, rng, responses) -> None:
+    year, quarter, satisfied = CURRENT
+    cycle = open_cycle(year, quarter, projects, scheme, evaluator, survey_closes_on=date(2026, 12, 20))
+    if cycle.state != CycleState.OPEN:
+        return
+    # Q3's orders stay open: their verification is this quarter's work (and the reminders' subject).
+    collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share=0.6)
+    services.cycle_compute(cycle=cycle, by=evaluator)
+
+
+def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share) -> None:
+    quality = {p.pk: rng.uniform(-0.25, 0.1) for p in projects}  # some projects do worse than others
+    surveys = list(Survey.objects.filter(cycle=cycle).select_related("project"))
+    SurveyResponse.objects.bulk_create(
+        [
+            response(s, i, rng, satisfied + quality[s.project_id])
+            for i in range(responses)
+            for s in [surveys[i % len(surveys)]]
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    inspect(cycle, projects[: max(1, int(len(projects) * inspected_share))], evaluator, rng, quality)
+    for project in projects:
+        manual_indicator(cycle, project, rng)
+
+
+def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> SurveyResponse:
+    happy = rng.random() < p_satisfied
+    satisfaction = rng.choice([4, 5, 5]) if happy else rng.choice([1, 2, 3, 3])
+    comment = rng.choice(COMMENTS["good" if happy else "bad"]) if rng.random() < 0.3 else ""
+    return SurveyResponse(
+        survey=survey,
+        device_token=f"demo-{survey.cycle_id}-{i}",
+        satisfaction=satisfaction,
+        happiness=min(10, max(0, satisfaction * 2 + rng.choice([-1, 0, 0, 1]))),
+        comment=comment,
+    )
+
+
+def inspect(cycle, projects, evaluator, rng, quality) -> None:
+    done = set(Inspection.objects.filter(cycle=cycle).values_list("project_id", flat=True))
+    day = min(cycle.ends_on - timedelta(days=12), timezone.localdate())
+    new = [
+        Inspection(
+            cycle=cycle,
+            project=p,
+            inspected_on=day,
+            representatives="\n".join(rng.sample(REPRESENTATIVES, 3)),
+            representative_count=3,
+            score=Decimal(str(round(min(100, max(40, rng.gauss(82 + 60 * quality[p.pk], 8))), 1))),
+            notes="现场查看施工质量与安全措施，听取居民代表意见。",
+            signed_off_by=evaluator,
+            signed_off_at=at(day, 16),
+        )
+        for p in projects
+        if p.pk not in done
+    ]
+    Inspection.objects.bulk_create(new)
+    items = []
+    for inspection in Inspection.objects.filter(cycle=cycle, items__isnull=True):
+        for label in CHECKLIST[:4]:
+            failed = inspection.score < 60 and label == CHECKLIST[1]
+            items.append(
+                InspectionItem(
+                    inspection=inspection, label=label, passed=not failed, note="护栏缺失两处" if failed else ""
+                )
+            )
+    InspectionItem.objects.bulk_create(items)
+
+
+def manual_indicator(cycle, project, rng) -> None:
+    spec = MANUAL.get(project.category.code) if project.category_id else None
+    if spec is None:
+        return
+    name, unit, target, higher = spec
+    actual = target * Decimal(str(round(rng.uniform(0.8, 1.05), 2))) if higher else Decimal(rng.choice([0, 1, 2, 3]))
+    ManualIndicator.objects.get_or_create(
+        cycle=cycle,
+        project=project,
+        name=name,
+        defaults={
+            "unit": unit,
+            "target": target,
+            "actual": actual.quantize(Decimal("0.01")),
+            "higher_is_better": higher,
+        },
+    )
+
+
+def answer_some(orders, rng, share: float, on: date) -> None:
+    for order in orders:
+        official = User.objects.filter(department=order.department, role__in=[Role.OFFICIAL, Role.MANAGER]).first()
+        if official is None or rng.random() > share:
+            continue
+        services.order_answer(
+            order=order, by=official, response="已组织施工单位逐项整改：补齐安全护栏，清理现场，并邀请居民代表复查。"
+        )
+        RectificationOrder.objects.filter(pk=order.pk).update(answered_at=at(on))
+
+
+def verify_earlier_orders(cycle, evaluator, rng) -> None:
+    earlier = RectificationOrder.objects.open().filter(
+        Q(cycle__year__lt=cycle.year) | Q(cycle__year=cycle.year, cycle__quarter__lt=cycle.quarter)
+    )
+    for order in earlier:
+        rectified = order.status == "answered" and rng.random() < 0.85
+        note = "复查确认整改到位。" if rectified else "复查发现整改未落实，安全隐患仍在。"
+        services.order_verify(order=order, cycle=cycle, by=evaluator, rectified=rectified, note=note)

@@ -233,7 +233,11 @@ def findings_for(card: Scorecard) -> str:
 
 
 @transaction.atomic
-def cycle_close(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
+def cycle_close(*, cycle: ReviewCycle, by: User, send_reports: bool = True) -> ReviewCycle:
+    """Close the cycle (read-only from now on); after commit Celery builds and mails the reports.
+
+    `send_reports=False` is for the demo seed, which builds them itself without real mail.
+    """
     ensure_evaluator(by)
     lock(cycle)
     ensure_state(cycle, CycleState.OPEN)
@@ -241,9 +245,10 @@ def cycle_close(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
         raise EvaluationError(_("Compute the scores before closing the cycle."))
     cycle.state, cycle.closed_at = CycleState.CLOSED, timezone.now()
     cycle.save(update_fields=["state", "closed_at"])
-    from .tasks import cycle_reports_send
+    if send_reports:
+        from .tasks import cycle_reports_send
 
-    transaction.on_commit(lambda: cycle_reports_send.delay(cycle.pk))
+        transaction.on_commit(lambda: cycle_reports_send.delay(cycle.pk))
     return cycle
 
 
