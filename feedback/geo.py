@@ -39,15 +39,20 @@ def first_containing(rows, latitude: float, longitude: float):
 
 
 def locate(latitude: float | None, longitude: float | None) -> Location:
-    """Look the point up: the grid area first (it names its district), then the district and community."""
+    """Look the point up: district, then community and grid inside that district.
+
+    A point on a shared edge belongs to both neighbours; taking the district first (in code
+    order) and searching only inside it keeps the three answers consistent with each other.
+    """
     if latitude is None or longitude is None:
         return Location()
-    grid = first_containing(GridArea.objects.select_related("grid_worker"), latitude, longitude)
-    district = first_containing(District.objects.all(), latitude, longitude)
-    if district is None and grid is not None:
-        district = grid.district
-    communities = Community.objects.filter(district=district) if district else Community.objects.none()
-    community = first_containing(communities, latitude, longitude)
-    if community is None and grid is not None:
-        community = grid.community
-    return Location(district=district, community=community, grid_area=grid)
+    district = first_containing(District.objects.order_by("code"), latitude, longitude)
+    grids = GridArea.objects.select_related("grid_worker", "district", "community").order_by("id")
+    if district is None:
+        grid = first_containing(grids, latitude, longitude)
+        return Location(district=grid.district, community=grid.community, grid_area=grid) if grid else Location()
+    community = first_containing(Community.objects.filter(district=district).order_by("name"), latitude, longitude)
+    in_district = [g for g in grids.filter(district=district) if contains(g.boundary, latitude, longitude)]
+    # Prefer the grid of the community found, when a point sits on the edge of two grids.
+    in_district.sort(key=lambda g: g.community_id != (community.pk if community else None))
+    return Location(district=district, community=community, grid_area=in_district[0] if in_district else None)
