@@ -102,6 +102,8 @@ EXPORT_PARAMETERS = [
     OpenApiParameter("kind", str, description="Reports only: problem, question, suggestion or praise."),
     OpenApiParameter("submitted_after", OpenApiTypes.DATE, description="Reports only: submitted on or after."),
     OpenApiParameter("submitted_before", OpenApiTypes.DATE, description="Reports only: submitted on or before."),
+    OpenApiParameter("quarter", int, description="Scorecards only: quarter 1–4 (with year)."),
+    OpenApiParameter("grade", str, many=True, description="Scorecards only: excellent, good, pass, fail, unrated."),
 ]
 
 
@@ -112,12 +114,13 @@ class ExportApi(APIView):
         operation_id="export_dataset",
         summary="Export a dataset as CSV or XLSX (officials)",
         description=(
-            "Projects, milestones, expenditures or anonymised reports (no reporter name, phone or "
-            "e-mail) as a streamed CSV (UTF-8 with BOM) or an XLSX "
+            "Projects, milestones, expenditures, anonymised reports (no reporter name, phone or "
+            "e-mail) or scorecards as a streamed CSV (UTF-8 with BOM) or an XLSX "
             "workbook, with the project list's filters. Column headers follow the request language "
             "(Accept-Language: zh-hans gives Chinese headers). Cells that a spreadsheet would run "
             "as a formula (starting with = + - @) are prefixed with an apostrophe. Staff only: "
-            "officials get public projects plus their own department's (reports: their department's); "
+            "officials get public projects plus their own department's (reports: their department's; "
+            "scorecards: published cycles); "
             "the city and evaluators all. Project filters apply to projects, milestones and expenditures."
         ),
         parameters=EXPORT_PARAMETERS,

@@ -29,11 +29,12 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.models import Grade, Scorecard
 from feedback.models import Channel, Report, ReportKind, ReportStatus
 from projects.models import MONEY, Expenditure, Milestone, Project, Stage
 
-from .filters import ProjectExportFilter, ReportExportFilter
-from .selectors import projects_visible_to, reports_visible_to
+from .filters import ProjectExportFilter, ReportExportFilter, ScorecardExportFilter
+from .selectors import projects_visible_to, reports_visible_to, scorecards_visible_to
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Dataset:
     rows_for: Callable[[QuerySet], QuerySet]  # filtered scope → rows of `model`
     is_public: bool = True  # offered on the open-data page to everyone
     annotations: dict = field(default_factory=dict)
+    updated_field: str | None = "updated_at"  # None: the newest row of the model's history
 
     def headers(self) -> list[str]:
         return [str(column.header or verbose_name(self.model, column.path)) for column in self.columns]
@@ -73,8 +75,8 @@ class Dataset:
     def updated_at(self, user=None) -> datetime | None:
         """The newest change: rows with `updated_at` carry it; milestones and expenditures only their history."""
         rows = self.rows_for(self.visible_to(user))
-        if hasattr(self.model, "updated_at"):
-            return rows.aggregate(latest=Max("updated_at"))["latest"]
+        if self.updated_field:
+            return rows.aggregate(latest=Max(self.updated_field))["latest"]
         history = self.model.history.filter(id__in=rows.order_by().values("pk"))
         return history.aggregate(latest=Max("history_date"))["latest"]
 
@@ -155,6 +157,7 @@ MILESTONES = Dataset(
     ],
     visible_to=projects_visible_to,
     filterset=ProjectExportFilter,
+    updated_field=None,
     rows_for=lambda projects: Milestone.objects.filter(project__in=projects.order_by().values("pk")).order_by(
         "project__code", "order", "planned_date", "pk"
     ),
@@ -176,6 +179,7 @@ EXPENDITURES = Dataset(
     ],
     visible_to=projects_visible_to,
     filterset=ProjectExportFilter,
+    updated_field=None,
     rows_for=lambda projects: Expenditure.objects.filter(project__in=projects.order_by().values("pk")).order_by(
         "project__code", "-date", "pk"
     ),
@@ -216,5 +220,39 @@ REPORTS = Dataset(
     },
 )
 
-# TODO(evaluation): scorecards join here once evaluation/models.py is committed.
-DATASETS: dict[str, Dataset] = {dataset.slug: dataset for dataset in (PROJECTS, MILESTONES, EXPENDITURES, REPORTS)}
+# Published quarterly results are public; evaluators and the city also export unpublished cycles.
+SCORECARDS = Dataset(
+    slug="scorecards",
+    title=_("Scorecards"),
+    description=_("Quarterly evaluation results of each project: the parts, the score, the grade and the ranks."),
+    model=Scorecard,
+    columns=[
+        Column("cycle__year", _("year")),
+        Column("cycle__quarter", _("quarter")),
+        Column("project__code", _("project code")),
+        Column("project__title", _("project title")),
+        Column("project__category__name", _("category")),
+        Column("project__district__name", _("district")),
+        Column("project__lead_unit__name", _("lead unit")),
+        Column("satisfaction_score"),
+        Column("acceptance_score"),
+        Column("indicators_score"),
+        Column("response_count"),
+        Column("satisfied_share"),
+        Column("happiness_index"),
+        Column("total"),
+        Column("grade", choices=dict(Grade.choices)),
+        Column("rank_in_category"),
+        Column("rank_in_district"),
+        Column("previous_total"),
+        Column("change"),
+    ],
+    visible_to=scorecards_visible_to,
+    filterset=ScorecardExportFilter,
+    rows_for=lambda scorecards: scorecards.order_by("-cycle__year", "-cycle__quarter", "project__code"),
+    updated_field="cycle__computed_at",
+)
+
+DATASETS: dict[str, Dataset] = {
+    dataset.slug: dataset for dataset in (PROJECTS, MILESTONES, EXPENDITURES, REPORTS, SCORECARDS)
+}

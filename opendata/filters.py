@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.models import Grade, Scorecard
 from feedback.models import Report, ReportKind, ReportStatus, ServiceCategory
 from projects.models import Department, District, Project, ProjectCategory, Stage
 
@@ -51,3 +52,22 @@ class ReportExportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["status", "kind", "category", "district", "submitted_after", "submitted_before"]
+
+
+class ScorecardExportFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"), field_name="cycle__year")
+    quarter = django_filters.NumberFilter(label=_("Quarter"), field_name="cycle__quarter")
+    grade = django_filters.MultipleChoiceFilter(label=_("Grade"), choices=Grade.choices)
+    district = django_filters.ModelChoiceFilter(
+        label=_("District"), field_name="project__district", queryset=District.objects.all(), to_field_name="code"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        field_name="project__category",
+        queryset=ProjectCategory.objects.all(),
+        to_field_name="code",
+    )
+
+    class Meta:
+        model = Scorecard
+        fields = ["year", "quarter", "grade", "district", "category"]

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from civicworks.accounts.models import Role
 from civicworks.permissions import is_city_admin
+from evaluation.models import CycleState, Scorecard
 from feedback.models import Report
 from projects.models import Project
 
@@ -46,3 +47,12 @@ def reports_visible_to(user) -> QuerySet[Report]:
     if user is not None and user.is_authenticated and user.department_id:
         return Report.objects.for_department(user.department_id)
     return Report.objects.public()
+
+
+def scorecards_visible_to(user) -> QuerySet[Scorecard]:
+    """Published cycles of the projects a user may see; evaluators and the city see every cycle."""
+    if user is not None and (is_city_admin(user) or getattr(user, "role", None) == Role.EVALUATOR):
+        return Scorecard.objects.all()
+    return Scorecard.objects.filter(
+        cycle__state=CycleState.PUBLISHED, project__in=projects_visible_to(user).values("pk")
+    )
