@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evaluation import services
 from evaluation.models import Inspection, ReviewCycle, Survey, SurveyResponse, WeightingScheme
@@ -60,3 +60,10 @@ def make_projects(n: int, department, start: int = 100) -> list[Project]:
         )
         for i in range(n)
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages asserted in English (the site default is Chinese)."""
+    with translation.override("en"):
+        yield
