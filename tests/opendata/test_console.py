@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.contrib.admin import AdminSite
+from django.urls import reverse
 
 from civicworks.accounts.models import DEPARTMENT_ROLES
 from civicworks.admin import ScopedModelAdmin
@@ -73,3 +74,25 @@ def test_console_actions_are_not_offered_to_residents(console, rf, resident):
     request = rf.post("/")
     request.user = resident
     assert "opendata_export_csv" not in console._registry[Project].get_actions(request)
+
+
+def test_reports_console_exports_anonymised_rows_of_the_filtered_list(
+    client, official, lead_department, other_department
+):
+    """The feedback app's real console page carries the action; the export holds the official's reports only."""
+    from feedback.models import Report, ServiceCategory
+
+    category = ServiceCategory.objects.create(code="noise", name="施工噪音", department=lead_department)
+    mine = Report.objects.create(category=category, text="夜间施工", department=lead_department, reporter_name="张三")
+    Report.objects.create(category=category, text="别的部门", department=other_department)
+    client.force_login(official)
+
+    response = client.post(
+        reverse("admin:feedback_report_changelist"),
+        {"action": "opendata_export_csv", "select_across": "1", "index": "0", "_selected_action": [mine.pk]},
+    )
+
+    assert response.status_code == 200, response.content[:500]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [mine.tracking_code]
+    assert "张三" not in str(rows)
