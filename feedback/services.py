@@ -334,7 +334,7 @@ def _claim(outbox_id: int, now: datetime) -> DispatchOutbox | None:
     waited on the lock sees `sent_at` set and updates nothing.
     """
     row = (
-        DispatchOutbox.objects.select_for_update(skip_locked=True)
+        DispatchOutbox.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=outbox_id, sent_at__isnull=True)
         .select_related(
             "report__category__department", "report__project__lead_unit", "report__grid_worker", "department"
@@ -355,7 +355,7 @@ def report_dispatch(*, outbox_id: int) -> bool:
             if row is None:
                 return False
             report = (
-                Report.objects.select_for_update()
+                Report.objects.select_for_update(of=("self",))
                 .select_related("category__department", "project__lead_unit", "grid_worker")
                 .get(pk=row.report_id)
             )
