@@ -8,7 +8,7 @@ SATISFACTION_CHOICES = [
     (2, _("2 – dissatisfied")),
     (1, _("1 – very dissatisfied")),
 ]
-HAPPINESS_CHOICES = [(n, str(n)) for n in range(10, -1, -1)]
+HAPPINESS_CHOICES = [("", _("Choose 0–10")), *((n, str(n)) for n in range(10, -1, -1))]
 
 
 class SurveyForm(forms.Form):
