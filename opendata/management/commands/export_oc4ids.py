@@ -26,6 +26,9 @@ class Command(BaseCommand):
             return urljoin(base_url, path)
 
         package = oc4ids_package(uri=absolute(reverse("opendata-oc4ids")), absolute=absolute)
+        if not package["projects"]:
+            # OC4IDS requires at least one project per package; say so rather than fail silently.
+            self.stderr.write("No public project yet: an empty package is not valid OC4IDS.")
         text = json.dumps(package, ensure_ascii=False, indent=2)
         if file == "-":
             self.stdout.write(text)
