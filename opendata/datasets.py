@@ -1,8 +1,8 @@
 """The datasets officials and the public download: which rows, which columns, in which order.
 
-A dataset turns a queryset of projects (already scoped to the user and filtered like the
-list page) into a `values_list` queryset, so an export streams plain tuples from the
-database cursor and never builds model instances.
+A dataset narrows what a user may see (`visible_to`) with the list page's filters, then
+reads it as a `values_list` queryset, so an export streams plain tuples from the database
+cursor and never builds model instances.
 """
 
 from collections.abc import Callable
@@ -66,7 +66,7 @@ class Dataset:
         return queryset.annotate(**self.annotations).values_list(*(column.path for column in self.columns))
 
     def filtered_rows(self, user, params) -> QuerySet:
-        """The rows `user` may export, narrowed by the list page's filters; ValueError on bad filters."""
+        """The rows `user` may export, narrowed by the list page's filters; InvalidFilters on bad ones."""
         filterset = self.filterset(params, queryset=self.visible_to(user))
         if not filterset.is_valid():
             raise InvalidFilters(filterset.errors)
