@@ -1,0 +1,32 @@
+"""Redis down: the resident's submission still succeeds; the outbox row waits for the sweep."""
+
+import time
+
+import pytest
+
+from civicworks.celery import app as celery_app
+from feedback import services
+from feedback.models import DispatchOutbox, ReportStatus
+
+
+@pytest.fixture
+def dead_broker():
+    """Point Celery at a port where nothing listens, with fresh connection pools."""
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_submission_succeeds_when_the_broker_is_down(road, dead_broker, django_capture_on_commit_callbacks):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(category=road, text="坑", latitude=30.69, longitude=103.99)
+    assert time.monotonic() - started < 10, "publishing must not hang the request"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert DispatchOutbox.objects.get(report=report).sent_at is None

@@ -1,0 +1,46 @@
+"""Figures per department and district, computed in SQL, against hand-counted numbers."""
+
+from datetime import datetime, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import selectors, services
+from feedback.models import Report
+
+
+def _report(road, official, submitted: datetime, hours: float | None, rating: int | None, kind="problem"):
+    report = services.report_submit(category=road, text="坑", latitude=30.69, longitude=103.99, kind=kind)
+    fields = {
+        "submitted_at": submitted, "department": official.department, "status": "dispatched",
+        "dispatched_at": submitted, "due_at": submitted + timedelta(hours=48),
+    }  # fmt: skip
+    if hours is not None:
+        fields.update(status="closed", resolved_at=submitted + timedelta(hours=hours), rating=rating)
+    Report.objects.filter(pk=report.pk).update(**fields)
+
+
+def test_figures_of_a_month(road, official):
+    tz = timezone.get_current_timezone()
+    november = datetime(2026, 11, 10, 9, tzinfo=tz)
+    _report(road, official, november, 10, 5)
+    _report(road, official, november, 30, 3)
+    _report(road, official, november, 60, None)  # late
+    _report(road, official, november, None, None)  # still open
+    _report(road, official, datetime(2026, 10, 5, tzinfo=tz), 5, 4)  # previous period
+    figures = selectors.figures(period=selectors.period_from("2026-11"))
+    (row,) = figures["by_department"]
+    assert row["name"] == official.department.name and row["reports"] == 4
+    assert row["closure_rate"] == 0.75 and row["on_time_rate"] == 2 / 3
+    assert row["median_hours"] == 30.0 and row["satisfaction"] == 4.0
+    assert row["complaints"] == 4 and row["complaints_before"] == 1
+    assert figures["by_district"][0]["name"] == "临江区"
+    assert selectors.period_from("2026-Q4").previous().label == "2026-Q3"
+    assert selectors.period_from("2026-01").previous().label == "2025-12"
+
+
+def test_public_figures_page(client, road, official):
+    _report(road, official, timezone.now(), 10, 5)
+    response = client.get(reverse("feedback:figures"))
+    assert response.status_code == 200 and official.department.name in response.content.decode()
+    assert client.get(reverse("feedback:figures"), {"period": "garbage"}).status_code == 200
