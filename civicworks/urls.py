@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("participation.urls")),
     path("", include("opendata.urls")),
+    path("", include("feedback.hotspots_urls")),
+    path("", include("civicworks.live_urls")),
 ]
 
 if settings.DEBUG:

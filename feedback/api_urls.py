@@ -3,8 +3,10 @@
 from django.urls import path
 
 from . import api
+from .hotspots import HotspotsApi
 
 urlpatterns: list = [
     path("reports/", api.ReportListCreateApi.as_view(), name="feedback-api-reports"),
+    path("reports/hotspots/", HotspotsApi.as_view(), name="feedback-api-hotspots"),
     path("reports/<int:pk>/", api.ReportDetailApi.as_view(), name="feedback-api-report"),
 ]

@@ -64,15 +64,23 @@ def cell_bounds(x: int, y: int, size: float) -> tuple[float, float, float, float
     return (round(x * size, 6), round(y * size, 6), round((x + 1) * size, 6), round((y + 1) * size, 6))
 
 
+def _steps(highest: int) -> list[int]:
+    return [math.ceil(highest * i / LEVELS) for i in range(LEVELS + 1)]
+
+
 def level_of(count: int, highest: int) -> int:
-    """1..LEVELS by equal steps of the densest cell (the legend shows the same steps)."""
-    return max(1, math.ceil(LEVELS * count / highest)) if highest else 0
+    """1..LEVELS in equal steps up to the densest cell, which is always the darkest (as in the legend)."""
+    if highest < LEVELS:  # fewer counts than colours: one colour per count, ending at the darkest
+        return LEVELS - highest + count if highest else 0
+    steps = _steps(highest)
+    return next(i for i in range(1, LEVELS + 1) if count <= steps[i])
 
 
 def legend(highest: int) -> list[dict]:
-    steps = [math.ceil(highest * i / LEVELS) for i in range(LEVELS + 1)]
-    rows = [{"level": i, "low": steps[i - 1] + 1, "high": steps[i]} for i in range(1, LEVELS + 1)]
-    return [row for row in rows if row["high"] >= row["low"]]
+    if highest < LEVELS:
+        return [{"level": level_of(c, highest), "low": c, "high": c} for c in range(1, highest + 1)]
+    steps = _steps(highest)
+    return [{"level": i, "low": steps[i - 1] + 1, "high": steps[i]} for i in range(1, LEVELS + 1)]
 
 
 def change(count: int, previous: int) -> dict:
@@ -142,7 +150,7 @@ def cached_hotspots(query: HotspotQuery) -> dict:
     seconds = getattr(settings, "CIVICWORKS_HOTSPOT_CACHE_SECONDS", 60)
     if not seconds:
         return hotspots(query)
-    key = "hotspots:v1:" + hashlib.sha1(query.key().encode()).hexdigest()
+    key = "hotspots:v1:" + hashlib.sha1(query.key().encode(), usedforsecurity=False).hexdigest()
     result = cache.get(key)
     if result is None:
         result = hotspots(query)
