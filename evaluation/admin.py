@@ -19,7 +19,7 @@ from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
 from civicworks.permissions import has_role
 from projects.models import Project
 
-from . import services
+from . import selectors, services
 from .forms import ImportForm
 from .imports import ImportRejected
 from .models import (
@@ -91,7 +91,7 @@ class ReviewCycleAdmin(EvaluatorAdmin):
     list_display = ["__str__", "state", "scheme", "survey_closes_on", "computed_at", "closed_at", "published_at"]
     list_filter = ["state", "year"]
     filter_horizontal = ["projects"]
-    readonly_fields = ["state", "opened_at", "computed_at", "closed_at", "published_at", "import_link"]
+    readonly_fields = ["state", "progress", "opened_at", "computed_at", "closed_at", "published_at", "import_link"]
     actions = ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -101,6 +101,24 @@ class ReviewCycleAdmin(EvaluatorAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and (obj is None or obj.state == "draft")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.state != "draft":
+            services.surveys_ensure(cycle=form.instance)  # projects added to the scope get a survey
+
+    @admin.display(description=_("Progress"))
+    def progress(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        figures = selectors.cycle_progress(obj)
+        return (
+            _(
+                "%(projects)d projects · %(responses)d survey responses · %(inspections)d of %(projects)d "
+                "acceptances signed off · %(scorecards)d scorecards (%(failed)d failing) · %(orders)d orders open"
+            )
+            % figures
+        )
 
     @admin.display(description=_("Import survey results"))
     def import_link(self, obj) -> str:

@@ -4,7 +4,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from projects.models import Department
 
-from .models import CycleState, OrderStatus, RectificationOrder, ReviewCycle, Scorecard, Survey
+from .models import CycleState, OrderStatus, RectificationOrder, ReviewCycle, Scorecard, Survey, SurveyResponse
 
 
 def published_cycles() -> QuerySet[ReviewCycle]:
@@ -86,3 +86,17 @@ def open_surveys() -> QuerySet[Survey]:
         .select_related("project", "project__district", "cycle")
         .order_by("project__district__code", "project__code")
     )
+
+
+def cycle_progress(cycle: ReviewCycle) -> dict[str, int]:
+    """The evaluator's checklist for one cycle (a fixed handful of counts)."""
+    cards = Scorecard.objects.filter(cycle=cycle).aggregate(
+        scorecards=Count("id"), failed=Count("id", filter=Q(grade="fail"))
+    )
+    return {
+        "projects": cycle.projects.count(),
+        "responses": SurveyResponse.objects.filter(survey__cycle=cycle).count(),
+        "inspections": cycle.inspections.filter(signed_off_at__isnull=False).count(),
+        "orders": open_orders_count(cycle),
+        **cards,
+    }

@@ -74,3 +74,24 @@ def test_import_page_lists_every_bad_row_and_imports_nothing(client, evaluator, 
     response = client.post(url, {"file": SimpleUploadedFile("r.csv", good, "text/csv")})
     assert response.status_code == 302
     assert SurveyResponse.objects.get().external_ref == "A"
+
+
+def test_adding_a_project_to_an_open_cycle_in_the_console_gives_it_a_survey(client, evaluator, cycle, lead_department):
+    from .conftest import make_projects
+
+    (extra,) = make_projects(1, lead_department)
+    client.force_login(evaluator)
+    url = reverse("admin:evaluation_reviewcycle_change", args=[cycle.pk])
+    page = client.get(url).content.decode()
+    assert "2 个项目" in page or "2 projects" in page
+    data = {
+        "year": cycle.year,
+        "quarter": cycle.quarter,
+        "scheme": cycle.scheme_id,
+        "projects": [p.pk for p in cycle.projects.all()] + [extra.pk],
+        "survey_closes_on": cycle.survey_closes_on.isoformat(),
+        "organisation": "第三方",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Survey.objects.filter(cycle=cycle, project=extra).exists()
