@@ -128,8 +128,12 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[Report, list
     project = rng.choice(context["projects"]) if context["projects"] and number % 9 == 0 else None
     rule = context["rules"].get((category.pk, community.district_id))
     department = project.lead_unit if project else rule or category.department
-    submitted = context["now"] - timedelta(hours=rng.randint(2, 24 * 150), minutes=rng.randint(0, 59))
     status = rng.choice(STATUS_MIX)
+    # Old enough for every step of its status to lie in the past.
+    min_age = {ReportStatus.DISPATCHED: 1, ReportStatus.TRANSFERRED: 4, ReportStatus.ACCEPTED: 8}.get(
+        status, category.sla_hours + (110 if status == ReportStatus.CLOSED else 30)
+    )
+    submitted = context["now"] - timedelta(hours=min_age + rng.randint(0, 24 * 120), minutes=rng.randint(0, 59))
     dispatched = submitted + timedelta(minutes=rng.randint(1, 20))
     report = Report(
         tracking_code=demo_code(number),
@@ -167,7 +171,23 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[Report, list
         events.append(
             ReportEvent(report=report, kind=EventKind.ACCEPTED, department=department, created_at=report.accepted_at)
         )
-    if status in (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED):
+    if status == ReportStatus.TRANSFERRED:
+        target = context["desk"] if department != context["desk"] else category.department
+        report.department = target
+        report.dispatched_at = dispatched + timedelta(hours=2)
+        report.due_at = report.dispatched_at + timedelta(hours=category.sla_hours)
+        note = f"{department} → {target}：不属于本部门职责"
+        events.append(
+            ReportEvent(
+                report=report,
+                kind=EventKind.TRANSFERRED,
+                department=target,
+                note=note,
+                created_at=dispatched + timedelta(hours=2),
+            )
+        )
+    if status in (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED, ReportStatus.REOPENED):
+        report.accepted_at = report.accepted_at or dispatched + timedelta(hours=1)
         report.resolved_at = report.accepted_at + timedelta(hours=rng.randint(2, category.sla_hours + 12))
         report.answer = rng.choice(ANSWERS)
         events.append(
@@ -185,6 +205,16 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[Report, list
             events.append(
                 ReportEvent(report=report, kind=EventKind.RATED, note=f"{report.rating}/5", created_at=report.rated_at)
             )
+    if status == ReportStatus.REOPENED:
+        reopened = report.resolved_at + timedelta(hours=8)
+        events.append(
+            ReportEvent(
+                report=report, kind=EventKind.REOPENED, department=department, note="问题仍然存在", created_at=reopened
+            )
+        )
+        report.resolved_at, report.answer, report.rating, report.rated_at = None, "", None, None
+        report.due_at = reopened + timedelta(hours=category.sla_hours)
+        events = [e for e in events if e.kind != EventKind.RATED]
     if status == ReportStatus.CONFIRMED:
         events.append(
             ReportEvent(report=report, kind=EventKind.CONFIRMED, created_at=report.resolved_at + timedelta(hours=6))
@@ -212,6 +242,7 @@ def seed_reports(*, count: int) -> int:
         "rules": {
             (r.category_id, r.district_id): r.department for r in RoutingRule.objects.select_related("department")
         },
+        "desk": Department.objects.filter(is_default_desk=True).first(),
         "grids": {g.community_id: g for g in GridArea.objects.select_related("grid_worker")},
     }
     reports, events = [], []
