@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Department, Project
 
@@ -78,10 +79,10 @@ class WeightingScheme(models.Model):
 
 
 class CycleState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    PUBLISHED = "published", _("Published")
+    DRAFT = "draft", pgettext_lazy("cycle state", "Draft")
+    OPEN = "open", pgettext_lazy("cycle state", "Open")
+    CLOSED = "closed", pgettext_lazy("cycle state", "Closed")
+    PUBLISHED = "published", pgettext_lazy("cycle state", "Published")
 
 
 class ReviewCycleQuerySet(models.QuerySet):
@@ -105,7 +106,7 @@ class ReviewCycle(models.Model):
     )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     computed_at = models.DateTimeField(_("scores computed"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("cycle", "closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     objects = ReviewCycleQuerySet.as_manager()
@@ -481,7 +482,7 @@ class RectificationOrder(models.Model):
     )
     responsible_person = models.CharField(_("responsible person"), max_length=60)
     findings = models.TextField(_("findings"))
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("rectification", "deadline"))
     status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, related_name="+"

@@ -9,7 +9,7 @@ from io import BytesIO
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -36,14 +36,14 @@ def plain(value) -> str:
 
 def score_rows(cards: list[Scorecard]) -> list[list]:
     header = [
-        _("Code"),
-        _("Project"),
-        _("Satisfaction"),
-        _("Acceptance"),
-        _("Indicators"),
-        _("Score"),
-        _("Grade"),
-        _("Change"),
+        pgettext("evaluation", "Code"),
+        pgettext("evaluation", "Project"),
+        pgettext("evaluation", "Satisfaction"),
+        pgettext("evaluation", "Acceptance"),
+        pgettext("evaluation", "Indicators"),
+        pgettext("evaluation", "Score"),
+        pgettext("evaluation", "Grade"),
+        pgettext("evaluation", "Change"),
     ]
     rows = [[Paragraph(h, BODY) for h in header]]
     for card in cards:
@@ -63,7 +63,13 @@ def score_rows(cards: list[Scorecard]) -> list[list]:
 
 
 def order_rows(orders: list[RectificationOrder]) -> list[list]:
-    header = [_("Code"), _("Findings"), _("Responsible person"), _("Deadline"), _("Status")]
+    header = [
+        pgettext("evaluation", "Code"),
+        pgettext("evaluation", "Findings"),
+        _("Responsible person"),
+        pgettext("evaluation", "Deadline"),
+        pgettext("evaluation", "Status"),
+    ]
     rows = [[Paragraph(h, BODY) for h in header]]
     for order in orders:
         rows.append(
@@ -115,16 +121,16 @@ def build_pdf(
 
 
 XLSX_COLUMNS = (
-    ("code", gettext_lazy("Code")),
-    ("title", gettext_lazy("Project")),
-    ("satisfaction_score", gettext_lazy("Satisfaction")),
-    ("acceptance_score", gettext_lazy("Acceptance")),
-    ("indicators_score", gettext_lazy("Indicators")),
-    ("total", gettext_lazy("Score")),
-    ("grade", gettext_lazy("Grade")),
+    ("code", pgettext_lazy("evaluation", "Code")),
+    ("title", pgettext_lazy("evaluation", "Project")),
+    ("satisfaction_score", pgettext_lazy("evaluation", "Satisfaction")),
+    ("acceptance_score", pgettext_lazy("evaluation", "Acceptance")),
+    ("indicators_score", pgettext_lazy("evaluation", "Indicators")),
+    ("total", pgettext_lazy("evaluation", "Score")),
+    ("grade", pgettext_lazy("evaluation", "Grade")),
     ("rank_in_category", gettext_lazy("Rank in category")),
     ("rank_in_district", gettext_lazy("Rank in district")),
-    ("change", gettext_lazy("Change")),
+    ("change", pgettext_lazy("evaluation", "Change")),
 )
 
 
@@ -139,7 +145,15 @@ def build_xlsx(
         values = {"code": card.project.code, "title": card.project.title, "grade": card.get_grade_display()}
         sheet.append([values.get(key, getattr(card, key, None)) for key, _label in XLSX_COLUMNS])
     orders_sheet = book.create_sheet("Rectification")
-    orders_sheet.append([_("Code"), _("Findings"), _("Responsible person"), _("Deadline"), _("Status")])
+    orders_sheet.append(
+        [
+            pgettext("evaluation", "Code"),
+            pgettext("evaluation", "Findings"),
+            _("Responsible person"),
+            pgettext("evaluation", "Deadline"),
+            pgettext("evaluation", "Status"),
+        ]
+    )
     for order in orders:
         orders_sheet.append(
             [order.project.code, order.findings, order.responsible_person, order.deadline, order.get_status_display()]

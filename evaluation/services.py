@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.permissions import has_role
@@ -223,7 +224,7 @@ def lead_people(cycle: ReviewCycle) -> dict[int, str]:
 def findings_for(card: Scorecard) -> str:
     lines = [_("Score %(total)s, grade %(grade)s.") % {"total": card.total, "grade": card.get_grade_display()}]
     for label, value in (
-        (_("Satisfaction"), card.satisfaction_score),
+        (pgettext("evaluation", "Satisfaction"), card.satisfaction_score),
         (_("On-site acceptance"), card.acceptance_score),
         (_("Objective indicators"), card.indicators_score),
     ):
