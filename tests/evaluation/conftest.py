@@ -67,3 +67,9 @@ def _english():
     """Messages asserted in English (the site default is Chinese)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Department reports are written to a throwaway media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
