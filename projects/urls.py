@@ -5,4 +5,7 @@ from . import views
 app_name = "projects"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("projects/", views.project_list, name="list"),
+    path("projects/<str:code>/", views.project_detail, name="detail"),
+    path("projects/<str:code>/qr.svg", views.project_qr, name="qr"),
 ]

@@ -1,5 +1,103 @@
+"""Residents' pages: the project map (home), the list, a project's page and its QR code."""
+
+import io
+
+import segno
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .forms import ProjectFilterForm
+from .models import Project, Stage
+
+PAGE_SIZE = 20
+HOME_LIST_SIZE = 12
 
 
+def _filters(request) -> tuple[ProjectFilterForm, dict]:
+    form = ProjectFilterForm(request.GET or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+def _map_context() -> dict:
+    lat, lng = settings.CIVICWORKS["MAP_CENTER"]
+    return {
+        "map_tile_url": settings.CIVICWORKS["MAP_TILE_URL"],
+        "map_attribution": settings.CIVICWORKS["MAP_ATTRIBUTION"],
+        "map_center": f"{lat},{lng}",
+        "map_zoom": settings.CIVICWORKS["MAP_ZOOM"],
+    }
+
+
+@require_GET
 def home(request):
-    return render(request, "projects/home.html")
+    """The project map; without JavaScript, the filtered list below it is the page."""
+    form, filters = _filters(request)
+    projects = selectors.project_list(filters=filters).order_by("-year", "code")
+    context = {
+        "form": form,
+        "projects": projects[:HOME_LIST_SIZE],
+        "total": projects.count(),
+        "query": request.GET.urlencode(),
+        "stages": Stage.choices,
+        **_map_context(),
+    }
+    return render(request, "projects/home.html", context)
+
+
+@require_GET
+def project_list(request):
+    form, filters = _filters(request)
+    page = Paginator(selectors.project_list(filters=filters).order_by("-year", "code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "projects/list.html", {"form": form, "page": page, "query": params.urlencode()})
+
+
+@require_GET
+def project_detail(request, code: str):
+    try:
+        project = selectors.project_detail(code=code)
+    except Project.DoesNotExist:
+        raise Http404 from None
+    report_url = f"{reverse('feedback:submit')}?project={project.code}"
+    context = {
+        "project": project,
+        "people": [selectors.public_contact(p) for p in project.people.all()],
+        "report_url": report_url,
+        "photos": [u for u in project.latest_updates if u.photo],
+        "chart": _budget_chart(project),
+        "today": timezone.localdate(),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+def _budget_chart(project: Project) -> dict:
+    """Bar widths (0–300 px) for budget, allocated and spent on one scale, for the SVG."""
+    largest = max(project.budget, project.allocated, project.spent) or 1
+    width = 300
+
+    def bar(amount) -> int:
+        return int(round(float(amount) / float(largest) * width))
+
+    return {"budget": bar(project.budget), "allocated": bar(project.allocated), "spent": bar(project.spent)}
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def project_qr(request, code: str):
+    """The project's QR code (SVG): it opens the report form about this project."""
+    if not Project.objects.public().filter(code=code).exists():
+        raise Http404
+    url = request.build_absolute_uri(f"{reverse('feedback:submit')}?project={code}&via=qr")
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title=code)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")

@@ -1,0 +1,181 @@
+"""Reads of projects shared by the pages, the console, the API and the reminders.
+
+Money figures (spent, allocated, remaining, execution rate, over budget) and the count of
+overdue milestones are computed in SQL as correlated subqueries, so a list of any length
+costs the same number of queries and joins never multiply rows.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Floor
+from django.utils import timezone
+
+from .models import (
+    MONEY,
+    BudgetAllocation,
+    Department,
+    District,
+    Expenditure,
+    Milestone,
+    ProgressUpdate,
+    Project,
+    ResponsiblePerson,
+    Stage,
+)
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
+LATEST_UPDATES = 10
+
+
+def _sum_of(model, field: str = "amount") -> Coalesce:
+    rows = model.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(total=Sum(field))
+    return Coalesce(Subquery(rows.values("total")[:1], output_field=DecimalField(**MONEY)), ZERO)
+
+
+def _overdue_milestones(today: date) -> Coalesce:
+    rows = (
+        Milestone.objects.filter(project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+    )
+    return Coalesce(Subquery(rows.values("n")[:1], output_field=IntegerField()), Value(0))
+
+
+def with_figures(projects: QuerySet[Project], today: date | None = None) -> QuerySet[Project]:
+    """Annotate spent, allocated, remaining, execution_rate (%), over_budget and overdue_milestones."""
+    today = today or timezone.localdate()
+    return projects.annotate(
+        spent=_sum_of(Expenditure),
+        allocated=_sum_of(BudgetAllocation),
+        # A cancelled, suspended or finished project has no overdue milestones to chase.
+        overdue_milestones=Case(
+            When(stage__in=open_stages(), then=_overdue_milestones(today)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    ).annotate(
+        remaining=ExpressionWrapper(F("budget") - F("spent"), output_field=DecimalField(**MONEY)),
+        execution_rate=Case(
+            When(budget__gt=0, then=ExpressionWrapper(F("spent") * 100 / F("budget"), output_field=DecimalField())),
+            default=None,
+            output_field=DecimalField(),
+        ),
+        over_budget=Case(When(spent__gt=F("budget"), then=Value(True)), default=Value(False)),
+    )
+
+
+def _filtered(projects: QuerySet[Project], filters: dict) -> QuerySet[Project]:
+    if district := filters.get("district"):
+        projects = projects.filter(district__code=district)
+    if category := filters.get("category"):
+        projects = projects.filter(category__code=category)
+    if stage := filters.get("stage"):
+        projects = projects.filter(stage=stage)
+    if year := filters.get("year"):
+        projects = projects.filter(year=year)
+    if department := filters.get("department"):
+        # A subquery, not a join: a join on co-organisers would repeat rows.
+        involved = Project.objects.for_department(department).order_by().values("pk")
+        projects = projects.filter(pk__in=involved)
+    if q := (filters.get("q") or "").strip():
+        projects = projects.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(description__icontains=q))
+    return projects
+
+
+def project_list(*, filters: dict | None = None, public_only: bool = True) -> QuerySet[Project]:
+    """Projects for lists (page, API, console), filtered, with their figures and related names."""
+    projects = Project.objects.public() if public_only else Project.objects.all()
+    projects = _filtered(projects, filters or {})
+    return with_figures(projects.select_related("category", "district", "community", "lead_unit"))
+
+
+def project_detail(*, code: str, public_only: bool = True) -> Project:
+    """One project with its chain, milestones, latest updates and money, in a fixed number of queries."""
+    latest = ProgressUpdate.objects.select_related("author").order_by("-created_at")[:LATEST_UPDATES]
+    people = ResponsiblePerson.objects.select_related("department").order_by("role", "name")
+    rows = project_list(public_only=public_only).prefetch_related(
+        "co_organisers",
+        Prefetch("people", queryset=people),
+        Prefetch("milestones", queryset=Milestone.objects.order_by("order", "planned_date")),
+        Prefetch("updates", queryset=latest, to_attr="latest_updates"),
+        Prefetch("allocations", queryset=BudgetAllocation.objects.order_by("date")),
+        Prefetch("expenditures", queryset=Expenditure.objects.order_by("-date", "-pk")),
+    )
+    return rows.get(code=code)
+
+
+def public_contact(person: ResponsiblePerson) -> dict:
+    """What the public may know about a person of the chain: contact only if marked public."""
+    shown = {"role": person.role, "role_label": str(person.get_role_display()), "name": person.name}
+    shown["position"] = person.title
+    shown["department"] = person.department.name if person.department_id else ""
+    if person.contact_is_public:
+        shown.update(phone=person.phone, email=person.email)
+    return shown
+
+
+def map_points(*, projects: QuerySet[Project], bbox: tuple[float, float, float, float] | None) -> QuerySet:
+    """Plain rows for the map's point features (no model instances on this hot path)."""
+    if bbox:
+        west, south, east, north = bbox
+        projects = projects.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+    return projects.order_by().values(
+        "code",
+        "title",
+        "stage",
+        "percent_complete",
+        "expected_completion",
+        "latitude",
+        "longitude",
+        "category__name",
+        "district__name",
+    )
+
+
+def department_list() -> QuerySet[Department]:
+    return Department.objects.select_related("parent").annotate(
+        led=Count("led_projects", filter=Q(led_projects__is_public=True), distinct=True)
+    )
+
+
+def district_list() -> QuerySet[District]:
+    return District.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__is_public=True), distinct=True)
+    ).prefetch_related("communities")
+
+
+def open_stages() -> list[str]:
+    return [s for s in Stage.values if s not in (Stage.COMPLETED, Stage.CANCELLED, Stage.SUSPENDED)]
+
+
+def map_clusters(*, projects: QuerySet[Project], bbox: tuple | None, cell_degrees: float) -> QuerySet:
+    """Projects grouped in grid cells of `cell_degrees`, counted and averaged in the database."""
+    if bbox:
+        west, south, east, north = bbox
+        projects = projects.filter(longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north)
+    return (
+        projects.order_by()
+        .annotate(cell_x=Floor(F("longitude") / cell_degrees), cell_y=Floor(F("latitude") / cell_degrees))
+        .values("cell_x", "cell_y")
+        .annotate(count=Count("pk"), latitude=Avg("latitude"), longitude=Avg("longitude"))
+        .order_by("cell_x", "cell_y")
+    )

@@ -1,0 +1,143 @@
+"""Every change to a project's progress and money goes through these functions.
+
+Each one validates, writes in one transaction and names the author in the audit history
+(django-simple-history's `_history_user`), so the console, the API and the demo agree.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicworks.accounts.models import Role
+from civicworks.permissions import has_role, is_city_admin
+
+from .models import BudgetAllocation, Expenditure, Milestone, ProgressUpdate, Project, Stage
+
+# Roles that may change a project's progress and money (for their department's projects).
+WRITER_ROLES = frozenset({Role.OFFICIAL, Role.MANAGER})
+
+
+def may_edit(user, project: Project) -> bool:
+    """City administrators edit all; officials and managers edit what their department leads or co-organises."""
+    if is_city_admin(user):
+        return True
+    if not has_role(user, *WRITER_ROLES) or user.department_id is None:
+        return False
+    return Project.objects.for_department(user.department_id).filter(pk=project.pk).exists()
+
+
+def project_for_user(user, code: str, *, write: bool = False) -> Project:
+    """The one access helper: the project or 404 (unknown / not public), PermissionDenied to write."""
+    project = Project.objects.filter(code=code).first()
+    if project is None or not (project.is_public or (user.is_authenticated and may_edit(user, project))):
+        raise Http404
+    if write and not may_edit(user, project):
+        raise PermissionDenied(_("Only the lead unit and co-organising departments may change this project."))
+    return project
+
+
+def _save(obj: Model, by) -> Model:
+    obj._history_user = by if getattr(by, "is_authenticated", False) else None
+    # The author is set by us, not typed in: blank is allowed here (a demo or a system update).
+    obj.full_clean(exclude=["author", "recorded_by"])
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def progress_record(
+    *, project: Project, by, stage: str, percent: int, text: str, photo=None, at=None
+) -> ProgressUpdate:
+    """Post a progress update and move the project to its stage and percent."""
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Unknown stage.")})
+    if not 0 <= int(percent) <= 100:
+        raise ValidationError({"percent_complete": _("Percent complete must be between 0 and 100.")})
+    if stage == Stage.COMPLETED and int(percent) != 100:
+        raise ValidationError({"percent_complete": _("A completed project is 100% complete.")})
+    at = at or timezone.now()
+    update = ProgressUpdate(
+        project=project, stage=stage, percent_complete=percent, text=text, photo=photo or "", author=by, created_at=at
+    )
+    _save(update, by)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    project.stage, project.percent_complete = stage, percent
+    project.last_progress_at = max(filter(None, [project.last_progress_at, at]))
+    if stage == Stage.COMPLETED and project.actual_completion is None:
+        project.actual_completion = timezone.localtime(at).date()
+    _save(project, by)
+    return update
+
+
+@transaction.atomic
+def milestone_record(*, project: Project, by, title: str, planned_date: date, order: int | None = None) -> Milestone:
+    if order is None:
+        order = project.milestones.count() + 1
+    return _save(Milestone(project=project, title=title, planned_date=planned_date, order=order), by)
+
+
+@transaction.atomic
+def milestone_complete(*, milestone: Milestone, by, actual_date: date | None = None) -> Milestone:
+    actual_date = actual_date or timezone.localdate()
+    if actual_date > timezone.localdate():
+        raise ValidationError({"actual_date": _("A milestone cannot be reached in the future.")})
+    milestone.actual_date = actual_date
+    return _save(milestone, by)
+
+
+def _positive(amount) -> Decimal:
+    amount = Decimal(str(amount))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    return amount
+
+
+@transaction.atomic
+def expenditure_record(
+    *,
+    project: Project,
+    by,
+    date: date,
+    amount: Decimal,
+    payee: str,
+    purpose: str,
+    voucher_number: str = "",
+    attachment=None,
+) -> Expenditure:
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("An expenditure cannot be dated in the future.")})
+    row = Expenditure(
+        project=project,
+        date=date,
+        amount=_positive(amount),
+        payee=payee,
+        purpose=purpose,
+        voucher_number=voucher_number,
+        attachment=attachment or "",
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    return _save(row, by)
+
+
+@transaction.atomic
+def allocation_record(*, project: Project, by, date: date, amount: Decimal, source: str) -> BudgetAllocation:
+    return _save(BudgetAllocation(project=project, date=date, amount=_positive(amount), source=source), by)
+
+
+@transaction.atomic
+def project_sync_progress(*, project: Project, by) -> Project:
+    """After the console edited updates inline: the project follows its latest update."""
+    latest = project.updates.order_by("-created_at").first()
+    if latest is None:
+        return project
+    project.stage, project.percent_complete = latest.stage, latest.percent_complete
+    project.last_progress_at = latest.created_at
+    if latest.stage == Stage.COMPLETED and project.actual_completion is None:
+        project.actual_completion = timezone.localtime(latest.created_at).date()
+    return _save(project, by)

@@ -1,0 +1,66 @@
+// The project map (民心工程地图): markers coloured by stage, clusters when zoomed out.
+// Works without tiles (grey background); without JavaScript the list under the map is the page.
+(function () {
+  "use strict";
+  const box = document.getElementById("projects-map");
+  if (!box || !window.L) return;
+  document.documentElement.classList.add("projects-has-js");
+  const COLOURS = {
+    planned: "#6c757d", approved: "#3d5a80", design: "#7b2cbf", tendering: "#b5651d",
+    construction: "#d97706", acceptance: "#0b7285", completed: "#2b8a3e",
+    suspended: "#a4161a", cancelled: "#343a40",
+  };
+  const [lat, lng] = box.dataset.center.split(",").map(Number);
+  const map = L.map(box, { fadeAnimation: false }).setView([lat, lng], Number(box.dataset.zoom) || 12);
+  L.tileLayer(box.dataset.tileUrl, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+  const layer = L.layerGroup().addTo(map);
+  let pending = null;
+
+  function popup(p) {
+    const wrap = document.createElement("div");
+    const title = document.createElement("strong");
+    title.textContent = p.title;
+    const facts = document.createElement("p");
+    facts.textContent = p.stage_label + " · " + box.dataset.labelPercent + " " + p.percent_complete + "%" +
+      (p.expected_completion ? " · " + box.dataset.labelExpected + " " + p.expected_completion : "");
+    const link = document.createElement("a");
+    link.href = p.url;
+    link.textContent = box.dataset.labelOpen;
+    wrap.append(title, facts, link);
+    return wrap;
+  }
+
+  function draw(data) {
+    layer.clearLayers();
+    data.features.forEach((f) => {
+      const [x, y] = f.geometry.coordinates;
+      const p = f.properties;
+      if (p.cluster) {
+        const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
+        L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
+          .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)))
+          .addTo(layer);
+      } else {
+        L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
+          .bindPopup(popup(p)).bindTooltip(p.title).addTo(layer);
+      }
+    });
+  }
+
+  function load() {
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.max(-180, Math.min(180, v)).toFixed(5));
+    bbox[1] = Math.max(-90, bbox[1]); bbox[3] = Math.min(90, bbox[3]);
+    const params = new URLSearchParams(box.dataset.query || "");
+    params.set("bbox", bbox.join(","));
+    params.set("zoom", String(map.getZoom()));
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch(box.dataset.pointsUrl + "?" + params.toString(), { headers: { Accept: "application/json" }, signal: pending.signal })
+      .then((r) => (r.ok ? r.json() : { features: [] }))
+      .then(draw)
+      .catch(() => {});
+  }
+  map.on("moveend", load);
+  load();
+})();
