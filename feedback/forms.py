@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReportKind, ServiceCategory
-from .photos import MAX_PHOTOS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -31,7 +30,7 @@ class ReportForm(forms.Form):
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     photos = MultiplePhotoField(
-        label=_("Photos (up to %(count)d, 10 MB each)") % {"count": MAX_PHOTOS},
+        label=_("Photos (up to 5, 10 MB each)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
