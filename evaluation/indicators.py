@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from feedback.models import Report, ReportKind
+from feedback.models import DONE_STATUSES, Report, ReportKind
 from projects.models import Expenditure, Milestone, Project
 
 from .models import IndicatorKind, ReviewCycle, as_score
@@ -118,7 +118,8 @@ def report_counts(cycle: ReviewCycle) -> dict:
     previous = ReviewCycle(year=cycle.previous_key[0], quarter=cycle.previous_key[1])
     prev_starts = start_of(previous.starts_on)
     in_quarter = Q(submitted_at__gte=starts, submitted_at__lt=ends)
-    handled = in_quarter & Q(resolved_at__isnull=False, resolved_at__lt=ends)
+    # Answered by the quarter's end and not reopened since (a reopened report is not closed).
+    handled = in_quarter & Q(resolved_at__isnull=False, resolved_at__lt=ends, status__in=DONE_STATUSES)
     return {
         "complaints": Count("id", filter=in_quarter & Q(kind=ReportKind.PROBLEM)),
         "complaints_before": Count(

@@ -93,7 +93,9 @@ def test_report_based_indicators(cycle, project, other_project, evaluator, lead_
     wangjiang = project.community
     elsewhere = Community.objects.get(name="柳荫社区")
 
-    def report(submitted, *, linked=True, community=wangjiang, resolved=None, due=None, kind=ReportKind.PROBLEM):
+    def report(
+        submitted, *, linked=True, community=wangjiang, resolved=None, due=None, kind=ReportKind.PROBLEM, status=None
+    ):
         return Report.objects.create(
             category=category,
             text="电梯施工噪音扰民",
@@ -104,6 +106,7 @@ def test_report_based_indicators(cycle, project, other_project, evaluator, lead_
             submitted_at=submitted,
             resolved_at=resolved,
             due_at=due,
+            status=status or ("closed" if resolved else "submitted"),
         )
 
     for day in (5, 10, 15, 20):  # Q2: four complaints about the project
@@ -112,18 +115,21 @@ def test_report_based_indicators(cycle, project, other_project, evaluator, lead_
     report(at(2026, 8, 3), resolved=at(2026, 8, 9), due=at(2026, 8, 5))  # closed late
     report(at(2026, 9, 3), linked=False)  # unlinked, same community: counts, still open
     report(at(2026, 9, 4), linked=False, community=elsewhere)  # another community: ignored
+    # Two questions: one answered on time, one answered but reopened by the resident (not closed).
+    report(at(2026, 9, 5), kind=ReportKind.QUESTION, resolved=at(2026, 9, 6), due=at(2026, 9, 7))
+    report(at(2026, 9, 8), kind=ReportKind.QUESTION, resolved=at(2026, 9, 9), due=at(2026, 9, 10), status="reopened")
 
     services.cycle_compute(cycle=cycle, by=evaluator)
 
     values = {v.kind: v for v in IndicatorValue.objects.filter(cycle=cycle, project=project)}
     assert values[IndicatorKind.COMPLAINT_CHANGE].raw_value == D("-25.00")  # 4 → 3
     assert values[IndicatorKind.COMPLAINT_CHANGE].score == D("62.50")  # 50 + 25/2
-    assert values[IndicatorKind.CLOSURE_RATE].score == D("66.67")  # 2 of 3
-    assert values[IndicatorKind.ON_TIME_RATE].score == D("50.00")  # 1 of 2
+    assert values[IndicatorKind.CLOSURE_RATE].score == D("60.00")  # 3 of 5 (the reopened one is not closed)
+    assert values[IndicatorKind.ON_TIME_RATE].score == D("66.67")  # 2 of 3
     card = Scorecard.objects.get(cycle=cycle, project=project)
-    # (62.5 + 66.67 + 50 + 50 + 50 + 80) / 6 = 59.8617; 0.4 × 75.5 + 0.3 × 80 + 0.3 × 59.8617 = 72.1585
-    assert card.indicators_score == D("59.86")
-    assert card.total == D("72.16")
+    # (62.5 + 60 + 66.67 + 50 + 50 + 80) / 6 = 61.5283; 0.4 × 75.5 + 0.3 × 80 + 0.3 × 61.5283 = 72.6585
+    assert card.indicators_score == D("61.53")
+    assert card.total == D("72.66")
     assert card.grade == Grade.PASS
 
 
