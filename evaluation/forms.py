@@ -1,5 +1,8 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from projects.models import District, ProjectCategory
 
 SATISFACTION_CHOICES = [
     (5, _("5 – very satisfied")),
@@ -36,3 +39,27 @@ class ImportForm(forms.Form):
         label=_("CSV or XLSX file"),
         help_text=_("Columns: project_code, respondent_ref, satisfaction (1–5), happiness (0–10), comment."),
     )
+
+
+class ResultsFilterForm(forms.Form):
+    """Differentiated by place and kind (分类施策): the results of one district or one category."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), to_field_name="code", required=False, empty_label=_("All")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=ProjectCategory.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def apply(self, scorecards: QuerySet) -> QuerySet:
+        if not self.is_bound or not self.is_valid():
+            return scorecards
+        if self.cleaned_data["district"]:
+            scorecards = scorecards.filter(project__district=self.cleaned_data["district"])
+        if self.cleaned_data["category"]:
+            scorecards = scorecards.filter(project__category=self.cleaned_data["category"])
+        return scorecards

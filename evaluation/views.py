@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
-from .forms import SurveyForm
+from .forms import ResultsFilterForm, SurveyForm
 from .models import Survey
 
 DEVICE_COOKIE = "cw_survey_device"
@@ -33,7 +33,8 @@ def cycle_results(request, year: int, quarter: int):
     cycle = selectors.published_cycle(year, quarter)
     if cycle is None:
         raise Http404(_("No published results for this quarter."))
-    cards = list(selectors.cycle_scorecards(cycle))
+    filters = ResultsFilterForm(request.GET or None)
+    cards = list(filters.apply(selectors.cycle_scorecards(cycle)))
     trends = selectors.project_trends([c.project_id for c in cards])
     city = trend_rows(selectors.cycle_trend())
     for card in cards:
@@ -42,7 +43,7 @@ def cycle_results(request, year: int, quarter: int):
     return render(
         request,
         "evaluation/cycle.html",
-        {"cycle": cycle, "cards": cards, "trend": city, "before_after": before_after(city, cycle)},
+        {"cycle": cycle, "cards": cards, "trend": city, "before_after": before_after(city, cycle), "filters": filters},
     )
 
 

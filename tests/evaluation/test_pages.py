@@ -107,3 +107,16 @@ def test_index_page(client, cycle):
 def test_inspection_fixture_signs_off(cycle, project, evaluator):
     inspection = inspect(cycle, project, "88", evaluator)
     assert inspection.signed_off_by == evaluator
+
+
+def test_results_filter_by_district_and_category(
+    client, cycle, project, other_project, evaluator, django_capture_on_commit_callbacks
+):
+    publish(cycle, evaluator, django_capture_on_commit_callbacks)
+    url = reverse("evaluation:cycle", args=[2026, 3])
+    page = client.get(url, {"district": project.district.code}).content.decode()
+    assert project.code in page and other_project.code not in page
+    page = client.get(url, {"category": other_project.category.code}).content.decode()
+    assert other_project.code in page and project.code not in page
+    response = client.get(url, {"district": "<script>"})
+    assert response.status_code == 200 and project.code in response.content.decode()
