@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ServiceCategory
+from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 
 # Fields a public page, the API or Open311 may show. Contact details are never among them.
 PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
@@ -63,8 +63,12 @@ def nearby(*, latitude: float, longitude: float, category_id: int | None = None,
     """Open public reports close to a point, to spot a duplicate before submitting."""
     dlat = metres / 111_000
     dlng = metres / 96_000  # ~cos(30°) × 111 km: good enough at the city's latitude
-    rows = public_reports().filter(
-        latitude__range=(latitude - dlat, latitude + dlat), longitude__range=(longitude - dlng, longitude + dlng)
+    rows = (
+        public_reports()
+        .exclude(status=ReportStatus.CLOSED)
+        .filter(
+            latitude__range=(latitude - dlat, latitude + dlat), longitude__range=(longitude - dlng, longitude + dlng)
+        )
     )
     if category_id:
         rows = rows.filter(category_id=category_id)

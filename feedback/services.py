@@ -391,6 +391,9 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
             sent += report_dispatch(outbox_id=outbox_id)
         except DispatchFailed:
             continue
+        except Exception as exc:  # noqa: BLE001 — one broken row must not stop the others
+            logger.exception("outbox row %s could not be dispatched", outbox_id)
+            _record_failure(outbox_id, f"{type(exc).__name__}: {exc}", now)
     return sent
 
 

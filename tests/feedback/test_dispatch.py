@@ -123,3 +123,19 @@ def test_routing_order(categories, project, lead_department, other_department):
     road.save()
     report = services.report_submit(category=road, text="坑", latitude=30.61, longitude=104.10)
     assert services.report_route(report=report).department == Department.objects.get(is_default_desk=True)
+
+
+def test_one_broken_row_does_not_stop_the_sweep(road, categories, django_capture_on_commit_callbacks):
+    from projects.models import Department as Dept
+
+    broken = submit_without_dispatch(categories["noise"])
+    fine = submit_without_dispatch(road)
+    # No department anywhere for the broken one: no category department and no default desk.
+    ServiceCategoryModel = type(categories["noise"])
+    ServiceCategoryModel.objects.filter(pk=categories["noise"].pk).update(department=None)
+    Dept.objects.update(is_default_desk=False)
+    later = timezone.now() + timedelta(minutes=3)
+    assert services.outbox_sweep(now=later) == 1
+    fine.refresh_from_db()
+    broken_row = DispatchOutbox.objects.get(report=broken)
+    assert fine.status == ReportStatus.DISPATCHED and broken_row.sent_at is None and broken_row.attempts == 1

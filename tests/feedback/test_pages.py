@@ -189,3 +189,5 @@ def test_query_counts_do_not_grow(client, road, n, django_assert_max_num_queries
         assert client.get(reverse("feedback:detail", args=[report.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("feedback:figures")).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("feedback:track", args=[report.tracking_code])).status_code == 200
