@@ -120,3 +120,11 @@ def test_results_filter_by_district_and_category(
     assert other_project.code in page and project.code not in page
     response = client.get(url, {"district": "<script>"})
     assert response.status_code == 200 and project.code in response.content.decode()
+
+
+def test_survey_page_query_count(client, cycle, project, django_assert_max_num_queries):
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    with django_assert_max_num_queries(4):
+        assert client.get(survey.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("evaluation:index")).status_code == 200
