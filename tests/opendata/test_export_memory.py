@@ -1,6 +1,6 @@
 """The web process's memory during an export stays flat as rows grow.
 
-By default 1,000 vs 5,000 projects (quick, every run). For the figures in docs/open-data.md:
+By default 500 vs 2,500 projects (quick, every run). For the figures in docs/open-data.md:
     OPENDATA_EXPORT_ROWS=100000 DATABASE_URL=postgres://... pytest tests/opendata/test_export_memory.py -s
 (add OPENDATA_EXPORT_TRACE=0 for timings without tracemalloc's overhead).
 """
@@ -19,10 +19,10 @@ from .conftest import many_projects
 
 pytestmark = pytest.mark.django_db
 
-LARGE = int(os.environ.get("OPENDATA_EXPORT_ROWS", "5000"))
+LARGE = int(os.environ.get("OPENDATA_EXPORT_ROWS", "2500"))
 # tracemalloc slows Python down several times; OPENDATA_EXPORT_TRACE=0 gives real timings (RSS only).
 TRACE = os.environ.get("OPENDATA_EXPORT_TRACE", "1") == "1"
-SMALL = 1000
+SMALL = 500
 
 
 def rss_bytes() -> int:
@@ -42,7 +42,7 @@ class Measure:
     size: int
 
 
-def measure(client, fmt: str, rows: int) -> Measure:
+def measure(client, fmt: str, rows: int, trace: bool) -> Measure:
     gc.collect()
     before = rss_bytes()
     highest = before
@@ -56,13 +56,13 @@ def measure(client, fmt: str, rows: int) -> Measure:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    if TRACE:
+    if trace:
         tracemalloc.start()
     started = time.monotonic()
     response = client.get(reverse("opendata-export", args=["projects", fmt]))
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.monotonic() - started
-    python_peak = tracemalloc.get_traced_memory()[1] if TRACE else 0
+    python_peak = tracemalloc.get_traced_memory()[1] if trace else 0
     tracemalloc.stop()
     done.set()
     sampler.join()
@@ -72,16 +72,19 @@ def measure(client, fmt: str, rows: int) -> Measure:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_memory_is_flat(client, city_admin, lead_department, fmt):
     client.force_login(city_admin)
+    # openpyxl writes through lxml (C memory tracemalloc cannot see) and runs many times slower
+    # under tracemalloc: the XLSX export is judged by the process's resident memory instead.
+    trace = TRACE and fmt == "csv"
     many_projects(SMALL, lead_department, start=0)
-    small = measure(client, fmt, SMALL)
+    small = measure(client, fmt, SMALL, trace)
     for start in range(SMALL, LARGE, 5000):
         many_projects(min(5000, LARGE - start), lead_department, start=start)
-    large = measure(client, fmt, LARGE)
+    large = measure(client, fmt, LARGE, trace)
 
     print(f"\n{fmt}: {small}\n{fmt}: {large}")  # noqa: T201 - the figures for docs/open-data.md
     assert large.size > small.size * (LARGE / SMALL) * 0.8  # the rows really are there
     # Five times the rows must not need anywhere near five times the memory.
-    if TRACE:
+    if trace:
         assert large.python_peak < small.python_peak * 1.5 + 2 * 1024 * 1024
-    else:
-        assert large.rss_growth < 32 * 1024 * 1024
+    else:  # a workbook held in memory would take tens of MB for these rows
+        assert large.rss_growth < 8 * 1024 * 1024
