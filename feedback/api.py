@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from civicworks.idempotency import idempotent
 from projects.models import Project
 
 from . import selectors, services
@@ -41,6 +42,7 @@ class ReportListCreateApi(ListAPIView):
         return rows
 
     @extend_schema(request=ReportInputSerializer, responses={201: ReportCreatedSerializer})
+    @idempotent
     def post(self, request):
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from civicworks.idempotency import idempotent
+
 from . import selectors, services
 from .models import DONE_STATUSES, ApiKey, Channel, Report, ReportKind, ServiceCategory
 
@@ -276,6 +278,7 @@ def _create(request: HttpRequest) -> Report:
 
 @csrf_exempt  # a machine client authenticated by api_key, no cookies involved
 @require_http_methods(["GET", "POST"])
+@idempotent
 @endpoint
 def requests_view(request, fmt: str) -> HttpResponse:
     if request.method == "POST":

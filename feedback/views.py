@@ -63,7 +63,9 @@ def _submit(request, form: ReportForm):
     return services.report_submit(
         category=data["category"], text=data["text"], kind=data["kind"], text_is_public=data["text_is_public"],
         latitude=data["latitude"], longitude=data["longitude"], address=data["address"],
-        project=_project_from(data["project"]), reporter=request.user,
+        project=_project_from(data["project"]),
+        # At a window the signed-in user is the clerk, not the resident: the code alone is the key.
+        reporter=None if channel == Channel.WINDOW else request.user,
         reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
         reporter_email=data["reporter_email"], channel=channel, taken_by=taken_by, photos=data["photos"],
     )  # fmt: skip

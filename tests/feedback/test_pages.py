@@ -49,7 +49,7 @@ def test_a_staff_member_files_at_the_window(client, road, official):
     client.force_login(official)
     client.post(reverse("feedback:submit"), form_data(road, via="window"))
     report = Report.objects.get()
-    assert report.channel == Channel.WINDOW and report.taken_by == official
+    assert report.channel == Channel.WINDOW and report.taken_by == official and report.reporter is None
 
 
 def test_problem_without_pin_or_address_is_refused(client, road):
