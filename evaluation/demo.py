@@ -81,8 +81,8 @@ def seed(*, options: dict, stdout) -> None:
 
 
 def scope_projects(limit: int) -> list[Project]:
-    projects = Project.objects.exclude(stage__in=["planned", "cancelled"]).order_by("code")
-    return list(projects[:limit]) or list(Project.objects.order_by("code")[:limit])
+    projects = Project.objects.select_related("category").exclude(stage__in=["planned", "cancelled"]).order_by("code")
+    return list(projects[:limit]) or list(Project.objects.select_related("category").order_by("code")[:limit])
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -144,8 +144,11 @@ def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_sha
         batch_size=1000,
     )
     inspect(cycle, projects[: max(1, int(len(projects) * inspected_share))], evaluator, rng, quality)
-    for project in projects:
-        manual_indicator(cycle, project, rng)
+    indicators = [manual_indicator(cycle, p, rng) for p in projects]
+    ManualIndicator.objects.bulk_create([i for i in indicators if i], ignore_conflicts=True)
+    # Answers arrived during the survey period, not on the day the demo was seeded.
+    answered_on = min(cycle.survey_closes_on or cycle.ends_on, timezone.localdate()) - timedelta(days=10)
+    SurveyResponse.objects.filter(survey__cycle=cycle).update(submitted_at=at(answered_on))
 
 
 def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> SurveyResponse:
@@ -194,23 +197,23 @@ def inspect(cycle, projects, evaluator, rng, quality) -> None:
     InspectionItem.objects.bulk_create(items)
 
 
-def manual_indicator(cycle, project, rng) -> None:
+def manual_indicator(cycle, project, rng) -> ManualIndicator | None:
     spec = MANUAL.get(project.category.code) if project.category_id else None
     if spec is None:
-        return
+        return None
     name, unit, target, higher = spec
     actual = target * Decimal(str(round(rng.uniform(0.8, 1.05), 2))) if higher else Decimal(rng.choice([0, 1, 2, 3]))
-    ManualIndicator.objects.get_or_create(
+    indicator = ManualIndicator(
         cycle=cycle,
         project=project,
         name=name,
-        defaults={
-            "unit": unit,
-            "target": target,
-            "actual": actual.quantize(Decimal("0.01")),
-            "higher_is_better": higher,
-        },
+        unit=unit,
+        target=target,
+        actual=actual.quantize(Decimal("0.01")),
+        higher_is_better=higher,
     )
+    indicator.score = indicator.normalised_score()  # bulk_create skips save()
+    return indicator
 
 
 def answer_some(orders, rng, share: float, on: date) -> None:

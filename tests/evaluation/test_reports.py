@@ -3,10 +3,13 @@
 from decimal import Decimal
 from io import BytesIO
 
+import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from civicworks.accounts.models import SentNotice
 from evaluation import services
 from evaluation.models import DepartmentReport, Scorecard
 from evaluation.tasks import cycle_reports_send
@@ -83,3 +86,21 @@ def test_xlsx_numbers_equal_the_scorecards(
 
 def as_decimal(value):
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+class BrokenBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_refused_mail_is_sent_on_the_next_run(settings, cycle, project, other_project, evaluator, lead_department):
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    settings.EMAIL_BACKEND = "tests.evaluation.test_reports.BrokenBackend"
+    with pytest.raises(OSError):
+        services.department_report_send(cycle=cycle, department=lead_department)
+    assert not SentNotice.objects.filter(key__startswith="evaluation-report").exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.department_report_send(cycle=cycle, department=lead_department) is True
+    assert services.department_report_send(cycle=cycle, department=lead_department) is False
+    assert len(mail.outbox) == 1
