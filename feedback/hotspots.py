@@ -184,17 +184,22 @@ def console_url(query: HotspotQuery, bbox: list[float]) -> str:
     return reverse("admin:feedback_report_changelist") + "?" + urlencode(params)
 
 
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"  # RFC 7946 §12
+    format = "geojson"
+
+
 class HotspotsApi(APIView):
     """GET /api/v1/reports/hotspots/?bbox=w,s,e,n&category=<code>&since=YYYY-MM-DD&until=YYYY-MM-DD"""
 
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     def get(self, request):
         form = HotspotForm(request.query_params)
         if not form.is_valid():
             return Response({"error": form.error_text(), "fields": form.errors}, status=400)
-        return Response(cached_hotspots(form.query()), content_type="application/geo+json")
+        return Response(cached_hotspots(form.query()))
 
 
 def _page_query(request) -> tuple[HotspotForm, HotspotQuery, bool]:

@@ -112,6 +112,13 @@ def test_api_returns_rfc7946_cells_with_change_and_top_table(client, road):
     assert "reporter_phone" not in response.content.decode()
 
 
+@pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*"])
+def test_api_speaks_geojson_and_json(client, categories, accept):
+    response = client.get(API, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == ("application/json" if accept == "application/json" else "application/geo+json")
+
+
 def test_query_count_does_not_grow_with_reports(client, road, settings, django_assert_num_queries):
     settings.CIVICWORKS_HOTSPOT_CACHE_SECONDS = 0
     rng = random.Random(5)

@@ -1,0 +1,71 @@
+"""Live updates in a real browser: the resident's open tracking page shows the answer without a reload;
+the hotspot map draws its cells without tiles."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from civicworks.accounts.models import Role
+from feedback import services as feedback_services
+from tests.conftest import make_user
+from tests.hotspots.conftest import dispatched_report, file_report
+
+from .conftest import axe_violations
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACK_TEMPLATE = ROOT / "feedback" / "templates" / "feedback" / "track.html"
+
+
+@pytest.fixture
+def road(city):
+    from feedback.demo import seed_categories
+    from feedback.models import ServiceCategory
+
+    seed_categories()
+    return ServiceCategory.objects.get(code="road")
+
+
+def _tracking_url(code: str) -> str:
+    """The real tracking page once it carries data-live-url; until then the minimal test page."""
+    if "data-live-url" in TRACK_TEMPLATE.read_text():
+        return f"/track/{code}/"
+    return f"/e2e/track/{code}/"
+
+
+@pytest.mark.urls("tests.e2e.live_pages")
+def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road, lead_department):
+    official = make_user("official", Role.OFFICIAL, lead_department)
+    report = dispatched_report(road, lead_department)
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(_tracking_url(report.tracking_code))
+    page.evaluate("window.__notReloaded = true")
+    live = page.locator("[data-live-url]")
+    expect(live).not_to_contain_text("已派专人修复")
+    page.wait_for_function("document.querySelector('[data-live-url]').dataset.liveUpdated !== undefined")
+
+    feedback_services.report_resolve(report=report, by=official, answer="已派专人修复，明日完工。")
+
+    expect(live).to_contain_text("已派专人修复，明日完工。", timeout=10_000)
+    assert page.evaluate("window.__notReloaded") is True
+    expect(page.locator("[role=status][aria-live=polite]")).to_have_text("您的诉求有新进展。", timeout=2_000)
+    assert errors == []
+
+
+def test_hotspot_map_draws_cells_without_tiles(desktop, road):
+    for _ in range(4):
+        file_report(road, 30.695, 103.995)
+    file_report(road, 30.615, 104.125)
+    page = desktop.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+    page.goto("/hotspots/")
+    expect(page.locator("#hotspots-map path.leaflet-interactive")).to_have_count(2, timeout=10_000)
+    expect(page.locator(".hotspots-top tbody tr")).to_have_count(2)
+    assert errors == []
+    assert axe_violations(page) == []
