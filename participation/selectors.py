@@ -121,8 +121,8 @@ def cocreation_for_project(*, code: str) -> CoCreation:
 
 def cocreation_results(*, cocreation: CoCreation) -> list[dict]:
     """Votes per option, in option order (one query; the order is the tie rule's order)."""
-    rows = cocreation.options.annotate(votes=Count("votes")).order_by("order", "id")
-    total = sum(row.votes for row in rows)
+    rows = cocreation.options.annotate(vote_count=Count("votes")).order_by("order", "id")
+    total = sum(row.vote_count for row in rows)
     return [
         {
             "id": row.pk,
@@ -130,8 +130,8 @@ def cocreation_results(*, cocreation: CoCreation) -> list[dict]:
             "text": row.text,
             "image": row.image.url if row.image else "",
             "estimated_cost": str(row.estimated_cost),
-            "votes": row.votes,
-            "percent": round(100 * row.votes / total) if total else 0,
+            "votes": row.vote_count,
+            "percent": round(100 * row.vote_count / total) if total else 0,
         }
         for row in rows
     ]
