@@ -93,3 +93,31 @@ class SentNotice(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class IdempotentRequest(models.Model):
+    """A POST answered once per `Idempotency-Key`: a client that retries gets the same answer.
+
+    The row is created in the same transaction as what the request stored, so a 2xx answer
+    and its key commit (or vanish) together; see `civicworks.idempotency`.
+    """
+
+    key = models.CharField(max_length=255)
+    # Who sent it: "user:<id>" or "ip:<address>"; one client's key never replays another's answer.
+    scope = models.CharField(max_length=80)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    # True: the body is a DRF Response's data (JSON), rendered again per request on replay.
+    is_api_data = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotent_request_unique")]
+        # The purge deletes rows older than the retention window.
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_created")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
