@@ -1,5 +1,330 @@
-"""Demo data of this app, a step of `manage.py seed_demo`."""
+"""Demo data of this app, a step of `manage.py seed_demo` (after projects, accounts and feedback).
+
+Idempotent on natural keys: need titles, usernames, the co-creation's project, reward names,
+meeting titles, suggestion tracking codes. Uses the demo projects when they exist; the
+pocket park of the co-creation vote is created (code MX-2026-KP01) when no demo project has
+that category yet.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicworks.accounts.models import Role, User
+from feedback.models import EventKind, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
+from projects.models import Community, Department, Project, ProjectCategory, Stage
+
+from .models import (
+    ActionItem,
+    ApplicationStatus,
+    CoCreation,
+    DesignOption,
+    DesignVote,
+    Meeting,
+    Need,
+    NeedProject,
+    NeedStatus,
+    NeedSupport,
+    ObserverApplication,
+    PointsEntry,
+    RewardItem,
+)
+from .services import points_award
+
+# (category code, community, title, text)
+NEEDS = [
+    (
+        "elevator",
+        "望江社区",
+        "望江小区3栋加装电梯",
+        "六层老楼住着二十多位七十岁以上老人，上下楼非常困难，希望加装电梯。",
+    ),
+    (
+        "elevator",
+        "柳荫社区",
+        "柳荫里老楼能否统一加装电梯",
+        "柳荫里8栋楼都是九十年代的老楼，居民意愿很高，希望统一规划。",
+    ),
+    (
+        "pocket-park",
+        "桂花社区",
+        "桂花巷空地改成口袋公园",
+        "巷口有一块闲置空地堆满杂物，希望改造成可以休息、遛娃的小公园。",
+    ),
+    ("pocket-park", "华阳社区", "华阳街缺少休闲绿地", "附近没有可以散步的地方，希望利用边角地建一个小游园。"),
+    ("toilet", "青龙社区", "青龙菜市场旁公厕太旧", "公厕没有无障碍设施，气味大，希望改造。"),
+    ("lighting", "滨河社区", "滨河步道晚上太黑", "滨河步道一段路灯不亮，夜跑的居民很担心安全。"),
+    ("playground", "天府社区", "天府小区儿童游乐设施老化", "滑梯生锈，地面没有软垫，孩子玩耍有安全隐患。"),
+    ("parking", "创业社区", "创业路非机动车停车难", "电动车乱停占道，希望增设非机动车停车棚和充电桩。"),
+    ("elderly", "松林社区", "松林社区需要老年食堂", "独居老人多，希望社区开设价格实惠的老年助餐点。"),
+    ("road", "锦绣社区", "锦绣巷路面坑洼", "下雨天积水严重，老人容易滑倒，希望尽快修缮。"),
+    ("garden", "银杏社区", "银杏小区屋顶想做共享菜园", "楼顶平台闲置，居民愿意一起种菜、一起维护。"),
+    ("renewal", "翠微社区", "翠微小区外墙脱落", "外墙瓷砖时有脱落，楼下行人有危险，希望列入老旧小区改造。"),
+]
+RESIDENTS = [
+    "张桂兰",
+    "李建华",
+    "王秀英",
+    "刘志强",
+    "陈晓燕",
+    "杨文博",
+    "赵淑芬",
+    "黄国平",
+    "周雨桐",
+    "吴海涛",
+    "徐静",
+    "孙立新",
+]
+OBSERVERS = [("observer", "周观察", "望江社区"), ("guancha2", "郑明远", "青龙社区"), ("guancha3", "冯丽萍", "桂花社区")]
+REWARDS = [
+    ("社区超市10元代金券", "在合作社区超市使用，有效期三个月。", 50, 200),
+    ("环保帆布袋", "锦川市民心工程纪念帆布袋。", 30, 100),
+    ("公园年卡", "市属公园全年免费入园。", 300, 20),
+    ("家电免费维修一次", "社区志愿服务队上门维修小家电。", 80, None),
+]
+POCKET_PARK_CODE = "MX-2026-KP01"
+DESIGNS = [
+    ("林荫休憩方案", "保留现有大树，增设座椅、廊架和健身步道，适合老人休憩。", "280000.00"),
+    ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施。", "350000.00"),
+    ("共享花园方案", "建设居民共管的花园和雨水花园，定期举办园艺活动。", "190000.00"),
+]
+SUGGESTIONS = [
+    "建议在巷口增设减速带，早晚上学时段车速太快。",
+    "建议社区公告栏增加电子屏，方便老人看通知。",
+    "建议垃圾分类点延长开放时间到晚上九点。",
+    "建议在公交站增加遮阳棚。",
+    "建议小区门口增设无障碍坡道。",
+]
 
 
+def _user(username: str, full_name: str, role: str = Role.RESIDENT) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"role": role, "last_name": full_name[0], "first_name": full_name[1:],
+                  "email": f"{username}@jinchuan.example.cn"},
+    )  # fmt: skip
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _residents() -> list[User]:
+    people = [_user(f"jumin{i + 1:02d}", name) for i, name in enumerate(RESIDENTS)]
+    return people + list(User.objects.filter(username="resident"))
+
+
+def _centre(community: Community, rng: random.Random) -> tuple[float, float]:
+    ring = community.boundary["coordinates"][0]
+    lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return rng.uniform(min(lats), max(lats)), rng.uniform(min(lngs), max(lngs))
+
+
+def seed_needs(*, extra: int, rng: random.Random) -> list[Need]:
+    residents = _residents()
+    communities = {c.name: c for c in Community.objects.select_related("district")}
+    categories = {c.code: c for c in ProjectCategory.objects.all()}
+    rows = list(NEEDS) + [
+        (code, community, f"{title}（{n + 2}）", text)
+        for n, (code, community, title, text) in enumerate(rng.choice(NEEDS) for _ in range(extra))
+    ]
+    needs = []
+    for i, (code, community_name, title, text) in enumerate(rows):
+        community = communities[community_name]
+        latitude, longitude = _centre(community, rng)
+        need, _ = Need.objects.get_or_create(
+            title=title,
+            defaults={"author": residents[i % len(residents)], "category": categories[code], "text": text,
+                      "latitude": latitude, "longitude": longitude, "district": community.district,
+                      "community": community,
+                      "created_at": timezone.now() - timedelta(days=rng.randint(20, 300))},
+        )  # fmt: skip
+        needs.append(need)
+    supports = [
+        NeedSupport(need=need, user=user, created_at=need.created_at + timedelta(days=rng.randint(1, 15)))
+        for need in needs
+        for user in rng.sample(residents, rng.randint(0, len(residents)))
+        if user.pk != need.author_id
+    ]
+    NeedSupport.objects.bulk_create(supports, ignore_conflicts=True, batch_size=2000)
+    return needs
+
+
+def pocket_park() -> Project:
+    existing = Project.objects.filter(category__code="pocket-park", is_public=True).order_by("code").first()
+    if existing:
+        return existing
+    community = Community.objects.get(name="桂花社区")
+    project, _ = Project.objects.get_or_create(
+        code=POCKET_PARK_CODE,
+        defaults={"title": "桂花巷口袋公园微更新", "category": ProjectCategory.objects.get(code="pocket-park"),
+                  "district": community.district, "community": community, "latitude": 30.625, "longitude": 104.045,
+                  "year": timezone.localdate().year, "stage": Stage.DESIGN, "percent_complete": 5,
+                  "budget": Decimal("400000.00"), "lead_unit": Department.objects.get(name="市园林绿化局"),
+                  "description": "利用桂花巷口闲置空地建设口袋公园，设计方案由居民投票选出。"},
+    )  # fmt: skip
+    return project
+
+
+def link_needs(needs: list[Need]) -> int:
+    """The first eight needs go to the first public project of their category and district, if any."""
+    official = User.objects.filter(role=Role.OFFICIAL).first()
+    linked = 0
+    for need in needs[:8]:  # the rest stay open or get an answer
+        project = (
+            Project.objects.public()
+            .filter(category=need.category_id, district=need.district_id)
+            .order_by("-year", "code")
+            .first()
+        )
+        if project is None:
+            continue
+        linked += NeedProject.objects.get_or_create(need=need, project=project, defaults={"linked_by": official})[1]
+        Need.objects.filter(pk=need.pk).update(status=NeedStatus.ADOPTED)
+    answered = Need.objects.filter(status=NeedStatus.OPEN, title__in=[n[2] for n in NEEDS[8:10]])
+    answered.update(answer="已转交相关部门调研，将在下一年度项目征集中统筹考虑。", status=NeedStatus.ANSWERED,
+                    answered_by=official, answered_at=timezone.now() - timedelta(days=5))  # fmt: skip
+    return linked
+
+
+def seed_cocreation(project: Project, rng: random.Random) -> CoCreation:
+    now = timezone.now()
+    cocreation, _ = CoCreation.objects.get_or_create(
+        project=project,
+        defaults={"question": f"{project.title}：您最喜欢哪个设计方案？",
+                  "opens_at": now - timedelta(days=5), "closes_at": now + timedelta(days=9)},
+    )  # fmt: skip
+    for order, (title, text, cost) in enumerate(DESIGNS):
+        DesignOption.objects.get_or_create(
+            cocreation=cocreation, title=title, defaults={"text": text, "estimated_cost": Decimal(cost), "order": order}
+        )
+    options = list(cocreation.options.order_by("order"))
+    voters = _residents()
+    for user in voters:
+        option = options[min(int(rng.triangular(0, len(options), 0)), len(options) - 1)]
+        vote, created = DesignVote.objects.get_or_create(cocreation=cocreation, user=user, defaults={"option": option})
+        points_award(user=user, rule="vote_cast", source_key=f"vote:{cocreation.pk}:{user.pk}")
+    return cocreation
+
+
+def seed_observers(rng: random.Random) -> list[User]:
+    observers = []
+    for username, full_name, community_name in OBSERVERS:
+        user = _user(username, full_name, Role.OBSERVER)
+        community = Community.objects.get(name=community_name)
+        if not ObserverApplication.objects.filter(user=user).exists():
+            ObserverApplication.objects.create(
+                user=user, community=community, motivation="退休后有时间，愿意为社区出一份力。",
+                status=ApplicationStatus.APPROVED, decided_at=timezone.now() - timedelta(days=90),
+                decided_by=User.objects.filter(role=Role.MANAGER).first(),
+            )  # fmt: skip
+        observers.append(user)
+    applicant = User.objects.filter(username="jumin05").first()
+    if applicant and not ObserverApplication.objects.filter(user=applicant).exists():
+        ObserverApplication.objects.create(
+            user=applicant, community=Community.objects.get(name="华阳社区"), motivation="想参与社区治理。"
+        )
+    return observers
+
+
+def _suggestion(observer: User, number: int, when: datetime, category: ServiceCategory, community: Community):
+    code = f"OBS{observer.pk:04d}{when:%y%m}{number:02d}"[:13]
+    if Report.objects.filter(tracking_code=code).exists():
+        return
+    report = Report.objects.create(
+        tracking_code=code, kind=ReportKind.SUGGESTION, category=category, text=SUGGESTIONS[number % len(SUGGESTIONS)],
+        district=community.district, community=community, reporter=observer, reporter_name=observer.get_full_name(),
+        status=ReportStatus.CLOSED, department=category.department or Department.objects.get(is_default_desk=True),
+        submitted_at=when, dispatched_at=when + timedelta(minutes=5), accepted_at=when + timedelta(hours=3),
+        resolved_at=when + timedelta(hours=30), closed_at=when + timedelta(hours=80),
+        answer="感谢您的建议，已转相关部门研究采纳。",
+    )  # fmt: skip
+    steps = [(EventKind.SUBMITTED, 0), (EventKind.DISPATCHED, 5), (EventKind.ACCEPTED, 180),
+             (EventKind.RESOLVED, 1800), (EventKind.CLOSED, 4800)]  # fmt: skip
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report=report, kind=kind, department=report.department, created_at=when + timedelta(minutes=m))
+         for kind, m in steps]
+    )  # fmt: skip
+    points_award(user=observer, rule="suggestion_adopted", source_key=f"suggestion-adopted:{report.pk}")
+
+
+def seed_suggestions(observers: list[User]) -> None:
+    """Observer records: last month everyone met the quota; this month one is behind."""
+    category = ServiceCategory.objects.filter(is_active=True).order_by("code").first()
+    if category is None:
+        return
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    for index, observer in enumerate(observers):
+        community = ObserverApplication.objects.filter(user=observer).first().community
+        plan = [(last_month, 3 + index), (this_month, [4, 3, 1][index % 3])]
+        for month, count in plan:
+            for n in range(count):
+                day = min(
+                    month + timedelta(days=2 + 3 * n), today if month == this_month else month + timedelta(days=27)
+                )
+                when = timezone.make_aware(datetime.combine(day, time(9, 30)))
+                if when < timezone.now() - timedelta(hours=80):
+                    _suggestion(observer, n + (0 if month == this_month else 50), when, category, community)
+
+
+def seed_rewards() -> None:
+    for name, description, cost, stock in REWARDS:
+        RewardItem.objects.get_or_create(name=name, defaults={"description": description, "cost": cost, "stock": stock})
+
+
+def seed_meetings() -> None:
+    chair = Department.objects.get(name="市住房和城乡建设局")
+    departments = {d.name: d for d in Department.objects.all()}
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
+    meetings = [
+        (f"{last_month:%Y年%m月}民心工程联席会议", last_month, True,
+         "会议通报了加装电梯、口袋公园等项目进展，议定：一、加快审批；二、统一施工围挡标准；三、及时回应居民诉求。",
+         [("加装电梯项目并联审批，压缩至15个工作日", "市住房和城乡建设局", 10),
+          ("统一施工围挡和夜间施工公示标准", "市城市管理局", 20),
+          ("口袋公园设计方案公示并组织居民投票", "市园林绿化局", 40)]),
+        (f"{today:%Y年%m月}民心工程联席会议", today.replace(day=1), False, "",
+         [("排查老旧小区外墙安全隐患", "市住房和城乡建设局", 25),
+          ("滨河步道路灯修复", "市城市管理局", 12)]),
+    ]  # fmt: skip
+    for title, day, published, minutes, items in meetings:
+        meeting, created = Meeting.objects.get_or_create(
+            title=title,
+            defaults={"date": day, "chair_department": chair, "minutes": minutes, "is_published": published,
+                      "published_at": timezone.now() - timedelta(days=3) if published else None},
+        )  # fmt: skip
+        if not created:
+            continue
+        meeting.attending.set([departments[n] for n in ("市城市管理局", "市园林绿化局", "市交通运输局", "市民政局")])
+        project = Project.objects.public().order_by("code").first()
+        for text, owner, days in items:
+            ActionItem.objects.create(
+                meeting=meeting, text=text, owner_department=departments[owner], due_date=day + timedelta(days=days),
+                project=project if "电梯" in text else None,
+                done_at=timezone.now() - timedelta(days=1) if published and days <= 10 else None,
+                outcome="已完成" if published and days <= 10 else "",
+            )  # fmt: skip
+
+
+@transaction.atomic
 def seed(*, options: dict, stdout) -> None:
-    pass
+    rng = random.Random(20261128)  # noqa: S311 - demo data, reproducible
+    extra = max(0, int(options.get("needs") or 0) - len(NEEDS))
+    needs = seed_needs(extra=extra, rng=rng)
+    park = pocket_park()
+    linked = link_needs(needs)
+    seed_cocreation(park, rng)
+    observers = seed_observers(rng)
+    seed_suggestions(observers)
+    seed_rewards()
+    seed_meetings()
+    stdout.write(
+        f"participation: {Need.objects.count()} needs ({linked} newly linked to projects), "
+        f"{NeedSupport.objects.count()} supports, {DesignVote.objects.count()} votes, "
+        f"{PointsEntry.objects.count()} points entries, {Meeting.objects.count()} meetings"
+    )

@@ -1,0 +1,22 @@
+"""The demo step: idempotent, consistent with the demo city."""
+
+import io
+
+from participation import demo
+from participation.models import CoCreation, Meeting, Need, NeedProject, PointsBalance, PointsEntry
+from projects.demo import seed as seed_projects
+
+
+def test_demo_is_idempotent_and_consistent(city):
+    seed_projects(options={"projects": 40}, stdout=io.StringIO())
+    demo.seed(options={}, stdout=io.StringIO())
+    counts = (Need.objects.count(), NeedProject.objects.count(), PointsEntry.objects.count(), Meeting.objects.count())
+    demo.seed(options={}, stdout=io.StringIO())
+    assert counts == (
+        Need.objects.count(), NeedProject.objects.count(), PointsEntry.objects.count(), Meeting.objects.count()
+    )  # fmt: skip
+    assert counts[1] >= 1 and counts[3] == 2
+    vote = CoCreation.objects.get()
+    assert vote.project.category.code == "pocket-park" and vote.votes.exists()
+    for balance in PointsBalance.objects.all():
+        assert balance.balance == sum(balance.user.points_entries.values_list("delta", flat=True))
