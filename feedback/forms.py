@@ -41,7 +41,11 @@ class ReportForm(forms.Form):
     via = forms.CharField(required=False, widget=forms.HiddenInput)
     not_a_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people by CSS and from screen readers by aria-hidden; bots fill it in.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
