@@ -67,7 +67,7 @@ def seed(*, options: dict, stdout) -> None:
         stdout.write("evaluation: skipped (no evaluator account or no projects yet)")
         return
     rng = random.Random(int(options.get("seed") or 2026) + 5)
-    per_cycle = max(len(projects), int(options.get("responses") or 300) // 3)
+    per_cycle = int(options.get("responses") or 300) // 3
     scheme = WeightingScheme.default()
     for year, quarter, satisfied, closed_on, published_on in PAST:
         cycle = ReviewCycle.objects.filter(year=year, quarter=quarter).first()
@@ -133,7 +133,10 @@ def review_current(projects, scheme, evaluator, rng, responses) -> None:
 def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share) -> None:
     # Some projects do worse than others, the same ones every quarter.
     quality = {p.pk: random.Random(p.pk).uniform(-0.12, 0.08) for p in projects}
+    # Enough answers (8 each) for as many projects as the size allows; the others fall short of
+    # the minimum, so their satisfaction part is missing and re-weighted, as in a real quarter.
     surveys = list(Survey.objects.filter(cycle=cycle).select_related("project"))
+    surveys = surveys[: max(1, min(len(surveys), responses // 8))]
     SurveyResponse.objects.bulk_create(
         [
             response(s, i, rng, satisfied + quality[s.project_id])

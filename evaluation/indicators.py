@@ -61,14 +61,18 @@ def milestone_punctuality(on_time: int, due: int) -> Measured:
 
 
 def complaint_change(current: int, previous: int) -> Measured:
-    """Change % = (current − previous) / max(previous, 1); score = 50 − change/2, within 0–100.
+    """Change % = (current − previous) / previous; score = 50 − change/2, within 0–100.
 
-    Halving the complaints scores 75, no change 50, doubling 0; a quarter with no complaints
-    after a quarter with none scores 100 (nothing to reduce).
+    Halving the complaints scores 75, no change 50, doubling or worse 0. No complaints in
+    either quarter scores 100 (nothing to reduce). Complaints now but none the quarter
+    before: there is no baseline for a change, so the indicator is missing (re-weighted away);
+    the closure and on-time rates still judge how those complaints were handled.
     """
     if current == 0 and previous == 0:
         return Measured(IndicatorKind.COMPLAINT_CHANGE, Decimal(0), HUNDRED, "0→0")
-    change = percent(current - previous, max(previous, 1))
+    if previous == 0:
+        return Measured(IndicatorKind.COMPLAINT_CHANGE, None, None, f"0→{current}: no baseline")
+    change = percent(current - previous, previous)
     return Measured(
         IndicatorKind.COMPLAINT_CHANGE, as_score(change), as_score(clamp(50 - change / 2)), f"{previous}→{current}"
     )

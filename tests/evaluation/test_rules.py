@@ -92,3 +92,13 @@ def test_publish_only_after_close(cycle, evaluator):
         services.cycle_close(cycle=cycle, by=evaluator)  # not computed yet
     cycle.refresh_from_db()
     assert cycle.state == "open"
+
+
+def test_complaint_change_rule():
+    from evaluation.indicators import complaint_change
+
+    assert complaint_change(0, 0).score == Decimal("100.00")
+    assert complaint_change(2, 4).score == Decimal("75.00")  # halved
+    assert complaint_change(4, 4).score == Decimal("50.00")
+    assert complaint_change(9, 4).score == Decimal("0.00")  # more than doubled: clamped
+    assert complaint_change(3, 0).score is None  # no baseline: missing, not zero
