@@ -260,6 +260,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "socket_connect_timeout": 1, "socket_timeout": 2}
+# The feedback outbox sweep: a lost task is re-sent within grace + interval (3 minutes by
+# default). The fault tests shorten these through the environment; see docs/reliability.md.
+FEEDBACK_SWEEP_GRACE_SECONDS = env.int("CIVICWORKS_SWEEP_GRACE_SECONDS", default=120)
+FEEDBACK_SWEEP_INTERVAL_SECONDS = env.int("CIVICWORKS_SWEEP_INTERVAL_SECONDS", default=60)
+FEEDBACK_RETRY_FIRST_SECONDS = env.int("CIVICWORKS_RETRY_FIRST_SECONDS", default=300)
+FEEDBACK_RETRY_LATER_SECONDS = env.int("CIVICWORKS_RETRY_LATER_SECONDS", default=1800)
 # Each app lists its periodic tasks in its own `schedule.py`; civicworks/celery.py merges them.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "civicworks.accounts.tasks.heartbeat", "schedule": timedelta(minutes=1)},

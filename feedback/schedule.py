@@ -2,9 +2,14 @@
 
 from datetime import timedelta
 
+from django.conf import settings
+
 BEAT_SCHEDULE: dict = {
     # Outbox rows whose task the broker lost (a Redis restart keeps nothing) or that failed.
-    "feedback-sweep-outbox": {"task": "feedback.tasks.sweep_outbox", "schedule": timedelta(minutes=1)},
+    "feedback-sweep-outbox": {
+        "task": "feedback.tasks.sweep_outbox",
+        "schedule": timedelta(seconds=settings.FEEDBACK_SWEEP_INTERVAL_SECONDS),
+    },
     # Reminders at 75% of the deadline and escalation on breach, each sent once.
     "feedback-check-deadlines": {"task": "feedback.tasks.check_deadlines", "schedule": timedelta(minutes=10)},
 }
