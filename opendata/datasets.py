@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import django_filters
 from django.db.models import (
     Case,
     DecimalField,
@@ -33,7 +32,7 @@ from evaluation.models import Grade, Scorecard
 from feedback.models import Channel, Report, ReportKind, ReportStatus
 from projects.models import MONEY, Expenditure, Milestone, Project, Stage
 
-from .filters import ProjectExportFilter, ReportExportFilter, ScorecardExportFilter
+from .filters import ProjectListFilters, ReportExportFilter, ScorecardExportFilter
 from .selectors import projects_visible_to, reports_visible_to, scorecards_visible_to
 
 
@@ -52,7 +51,7 @@ class Dataset:
     model: type[Model]
     columns: list[Column]
     visible_to: Callable[[Any], QuerySet]  # the user's scope (None: the public) of what `filterset` filters
-    filterset: type[django_filters.FilterSet]
+    filterset: type  # a django-filter FilterSet, or anything with its (data, queryset) / is_valid / errors / qs
     rows_for: Callable[[QuerySet], QuerySet]  # filtered scope → rows of `model`
     is_public: bool = True  # offered on the open-data page to everyone
     annotations: dict = field(default_factory=dict)
@@ -137,7 +136,7 @@ PROJECTS = Dataset(
         Column("updated_at"),
     ],
     visible_to=projects_visible_to,
-    filterset=ProjectExportFilter,
+    filterset=ProjectListFilters,
     rows_for=lambda projects: projects.order_by("-year", "code"),
     annotations={"spent": SPENT},
 )
@@ -156,7 +155,7 @@ MILESTONES = Dataset(
         Column("actual_date"),
     ],
     visible_to=projects_visible_to,
-    filterset=ProjectExportFilter,
+    filterset=ProjectListFilters,
     updated_field=None,
     rows_for=lambda projects: Milestone.objects.filter(project__in=projects.order_by().values("pk")).order_by(
         "project__code", "order", "planned_date", "pk"
@@ -178,7 +177,7 @@ EXPENDITURES = Dataset(
         Column("voucher_number"),
     ],
     visible_to=projects_visible_to,
-    filterset=ProjectExportFilter,
+    filterset=ProjectListFilters,
     updated_field=None,
     rows_for=lambda projects: Expenditure.objects.filter(project__in=projects.order_by().values("pk")).order_by(
         "project__code", "-date", "pk"

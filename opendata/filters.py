@@ -1,36 +1,39 @@
-"""The project list's filters, applied to exports so a download holds what the list shows.
+"""Export filters: the list pages' own filters, so a download holds what the list shows.
 
-TODO(projects): swap for the projects app's own FilterSet once `projects/selectors.py` and
-its filters are committed, so the list page and the exports cannot drift apart.
+Projects, milestones and expenditures take the project list's filter form and selector
+(`projects.forms.ProjectFilterForm`, `projects.selectors._filtered`) through a small adapter
+with the FilterSet interface the datasets use; reports and scorecards have FilterSets here.
 """
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Grade, Scorecard
 from feedback.models import Report, ReportKind, ReportStatus, ServiceCategory
-from projects.models import Department, District, Project, ProjectCategory, Stage
+from projects.forms import ProjectFilterForm
+from projects.models import District, Project, ProjectCategory
+from projects.selectors import _filtered as project_list_filter
 
 
-class ProjectExportFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    year = django_filters.NumberFilter(label=_("Year"))
-    stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    district = django_filters.ModelChoiceFilter(
-        label=_("District"), queryset=District.objects.all(), to_field_name="code"
-    )
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=ProjectCategory.objects.all(), to_field_name="code"
-    )
-    lead_unit = django_filters.ModelChoiceFilter(label=_("Lead unit"), queryset=Department.objects.all())
+class ProjectListFilters:
+    """The project list's filters (q, district, category, stage, year, department) over any scope."""
 
-    class Meta:
-        model = Project
-        fields = ["q", "year", "stage", "district", "category", "lead_unit"]
+    def __init__(self, data, queryset: QuerySet[Project]):
+        self.form = ProjectFilterForm(data or None)
+        self.queryset = queryset
 
-    def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        return queryset.filter(Q(title__icontains=value) | Q(code__icontains=value))
+    def is_valid(self) -> bool:
+        return not self.form.is_bound or self.form.is_valid()
+
+    @property
+    def errors(self) -> dict:
+        return self.form.errors
+
+    @property
+    def qs(self) -> QuerySet[Project]:
+        filters = self.form.cleaned_data if self.form.is_bound else {}
+        return project_list_filter(self.queryset, filters)
 
 
 class ReportExportFilter(django_filters.FilterSet):

@@ -96,3 +96,23 @@ def test_reports_console_exports_anonymised_rows_of_the_filtered_list(
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == [mine.tracking_code]
     assert "张三" not in str(rows)
+
+
+def test_projects_console_exports_the_filtered_changelist(
+    client, official, rich_project, hidden_project, other_project
+):
+    """The projects app's real console page carries the actions; the official's scope applies."""
+    client.force_login(official)
+
+    response = client.post(
+        reverse("admin:projects_project_changelist"),
+        {"action": "opendata_export_xlsx", "select_across": "1", "index": "0", "_selected_action": [rich_project.pk]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 200
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "编号"
+    assert {row[0] for row in rows[1:]} == {"MX-2026-001", "MX-2026-099"}  # not the other department's

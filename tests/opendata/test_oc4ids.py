@@ -110,3 +110,18 @@ def test_command_writes_the_package(tmp_path, demo_like_city, oc4ids_validator):
     assert errors_of(oc4ids_validator, package) == []
     assert package["uri"] == "https://jinchuan.example.cn/api/v1/oc4ids/"
     assert len(package["projects"]) == demo_like_city.filter(is_public=True).count()
+
+
+def test_package_of_the_demo_city_validates(client, city, media_root, oc4ids_validator, django_assert_max_num_queries):
+    """The projects app's own demo city (锦川市, 40 projects with chains, money and updates)."""
+    from projects.demo import seed_projects
+    from projects.models import Project
+
+    seed_projects(count=40)
+    with django_assert_max_num_queries(8):
+        package = client.get(reverse("opendata-oc4ids")).json()
+
+    assert errors_of(oc4ids_validator, package) == []
+    assert len(package["projects"]) == Project.objects.public().count() > 0
+    assert any(project.get("transactions") for project in package["projects"])
+    assert any(project.get("completion") for project in package["projects"])
