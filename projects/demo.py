@@ -286,7 +286,8 @@ def _point_in(community: Community, rng) -> tuple[float, float]:
 def _plan(index: int, stage: str, rng, today):
     """Planned dates so that the stage is plausible today; a few projects run late."""
     if stage == "completed":
-        start = today - timedelta(days=rng.randint(300, 560))
+        # Last year's list, finished by now: the code (MX-<year>-<n>) must not depend on the day.
+        start = date(today.year - 1, rng.randint(1, 6), rng.randint(1, 28))
     elif stage in ("planned", "approved"):
         start = today + timedelta(days=rng.randint(20, 120))
     elif stage in ("design", "tendering", "cancelled"):
@@ -294,6 +295,8 @@ def _plan(index: int, stage: str, rng, today):
     else:
         start = today - timedelta(days=rng.randint(120, 320))
     end = start + timedelta(days=rng.randint(180, 330))
+    if stage == "completed":
+        end = min(end, today - timedelta(days=10))
     late = index % 7 == 3 and stage in ("construction", "acceptance", "suspended")
     if late and end >= today:
         end = today - timedelta(days=rng.randint(10, 60))
@@ -318,7 +321,7 @@ def _project_fields(index: int, rng, today, communities, departments, categories
         "community": community,
         "latitude": lat,
         "longitude": lng,
-        "year": start.year if stage == "completed" else today.year,
+        "year": today.year - 1 if stage == "completed" else today.year,
         "stage": stage,
         "percent_complete": percent,
         "planned_start": start,
@@ -333,19 +336,20 @@ def _project_fields(index: int, rng, today, communities, departments, categories
 
 
 def seed_projects(*, count: int = DETAILED, seed: int = 2026) -> None:
-    rng = random.Random(seed)
     today = timezone.localdate()
     communities = list(Community.objects.select_related("district").order_by("district__code", "name"))
     departments = {d.name: d for d in Department.objects.all()}
     categories = {c.code: c for c in ProjectCategory.objects.all()}
     for index in range(min(count, DETAILED)):
+        # One generator per project: a re-run draws the same project whatever was created before.
+        rng = random.Random(seed * 100_000 + index)
         fields = _project_fields(index, rng, today, communities, departments, categories)
         code = f"MX-{fields['year']}-{index + 1:03d}"
         project, created = Project.objects.get_or_create(code=code, defaults=fields)
         if created:
             _fill(project, index, rng, today, departments)
     if count > DETAILED:
-        _bulk_projects(count - DETAILED, rng, today, communities, departments, categories)
+        _bulk_projects(count - DETAILED, random.Random(seed), today, communities, departments, categories)
 
 
 def _fill(project: Project, index: int, rng, today, departments) -> None:

@@ -1,0 +1,71 @@
+"""The map endpoint: RFC 7946 GeoJSON for a bbox; clusters counted in SQL when zoomed out."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/projects/map/"
+
+
+def assert_feature_collection(body: dict) -> None:
+    assert body["type"] == "FeatureCollection"
+    for feature in body["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        lng, lat = feature["geometry"]["coordinates"]  # RFC 7946: longitude first
+        assert -180 <= lng <= 180 and -90 <= lat <= 90
+        assert isinstance(feature["properties"], dict)
+
+
+def test_bbox_returns_only_projects_inside(client, project, other_project):
+    response = client.get(URL, {"bbox": "103.95,30.65,104.03,30.72", "zoom": 15})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    body = response.json()
+    assert_feature_collection(body)
+    assert body["bbox"] == [103.95, 30.65, 104.03, 30.72]
+    assert [f["properties"]["code"] for f in body["features"]] == [project.code]
+    props = body["features"][0]["properties"]
+    assert body["features"][0]["geometry"]["coordinates"] == [103.99, 30.69]
+    assert props["stage"] == "construction" and props["percent_complete"] == 40
+    assert props["url"] == f"/projects/{project.code}/"
+
+
+def test_filters_apply_to_the_map(client, project, other_project):
+    body = client.get(URL, {"stage": "design"}).json()
+    assert [f["properties"]["code"] for f in body["features"]] == [other_project.code]
+
+
+def test_hidden_projects_stay_off_the_map(client, project):
+    project.is_public = False
+    project.save()
+    assert client.get(URL).json()["features"] == []
+
+
+def test_zoomed_out_returns_clusters(client, make_projects):
+    projects = make_projects(30)
+    body = client.get(URL, {"zoom": 8, "bbox": "103,30,105,31"}).json()
+    assert_feature_collection(body)
+    assert 0 < len(body["features"]) < len(projects)
+    assert all(f["properties"]["cluster"] for f in body["features"])
+    assert sum(f["properties"]["count"] for f in body["features"]) == 30
+    zoomed_in = client.get(URL, {"zoom": 16, "bbox": "103,30,105,31"}).json()
+    assert len(zoomed_in["features"]) == 30
+    assert not any(f["properties"].get("cluster") for f in zoomed_in["features"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bbox": "1,2,3"},
+        {"bbox": "a,b,c,d"},
+        {"bbox": "105,30,104,31"},
+        {"bbox": "0,-100,1,1"},
+        {"zoom": "x"},
+        {"zoom": 40},
+    ],
+)
+def test_bad_parameters_are_a_clear_400(client, params):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert set(response.json()) & {"bbox", "zoom"}

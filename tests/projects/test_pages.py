@@ -1,0 +1,70 @@
+"""Residents' pages: map home, list, project page, QR code."""
+
+import pytest
+
+from .conftest import HIDDEN_EMAIL, HIDDEN_PHONE, build_project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_is_the_map_with_a_list_for_no_js(client, project, other_project):
+    page = client.get("/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="projects-map"' in html and "js_lib_leaflet/leaflet.js" in html
+    assert 'data-points-url="/api/v1/projects/map/"' in html
+    assert project.title in html and other_project.title in html
+    assert "<script>" not in html and 'style="' not in html
+
+
+def test_home_filters_reach_the_map_and_the_list(client, project, other_project):
+    html = client.get("/?district=qingshan").content.decode()
+    assert other_project.title in html and project.title not in html
+    assert 'data-query="district=qingshan"' in html
+
+
+def test_list_search_filters_and_pagination(client, lead_department, project):
+    for i in range(25):
+        build_project(f"PG-{i:03d}", lead_department)
+    page = client.get("/projects/")
+    assert page.context["page"].paginator.count == 26
+    assert len(page.context["page"].object_list) == 20
+    second = client.get("/projects/?stage=construction&page=2")
+    assert second.status_code == 200 and len(second.context["page"].object_list) == 6
+    assert "stage=construction&amp;page=1" in second.content.decode()
+    found = client.get("/projects/?q=望江社区老旧").context["page"].object_list
+    assert [p.code for p in found] == [project.code]
+    assert client.get("/projects/?year=abc").status_code == 200  # a bad filter is ignored, not a 500
+
+
+def test_project_page_shows_chain_money_and_report_link(client, lead_department):
+    project = build_project("MX-2026-060", lead_department)
+    html = client.get(f"/projects/{project.code}/").content.decode()
+    assert "负责人" in html and "监督员" in html and "市住房和城乡建设局" in html
+    assert HIDDEN_PHONE not in html and HIDDEN_EMAIL not in html
+    assert f"/reports/new/?project={project.code}" in html
+    assert f"/projects/{project.code}/qr.svg" in html
+    assert 'role="img"' in html and "<progress" in html
+    assert "¥31.50" in html  # three expenditures of 10.50
+    assert "节点0" in html and "进展2" in html
+
+
+def test_public_contact_shown_when_marked(client, lead_department):
+    project = build_project("MX-2026-061", lead_department)
+    project.people.filter(name="负责人").update(contact_is_public=True)
+    assert HIDDEN_PHONE in client.get(f"/projects/{project.code}/").content.decode()
+
+
+def test_qr_code_is_an_svg_for_the_report_form(client, project):
+    response = client.get(f"/projects/{project.code}/qr.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
+
+
+def test_hidden_and_unknown_projects_are_404(client, project):
+    project.is_public = False
+    project.save()
+    assert client.get(f"/projects/{project.code}/").status_code == 404
+    assert client.get(f"/projects/{project.code}/qr.svg").status_code == 404
+    assert client.get("/projects/NOPE/").status_code == 404
