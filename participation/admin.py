@@ -272,14 +272,15 @@ class MeetingAdmin(ScopedModelAdmin):
     @admin.action(description=_("Publish the summary on the public site"))
     def publish(self, request, queryset):
         done, failed = 0, []
+        refused = _("Only the chair may publish.")
         for meeting in queryset:
             try:
                 services.meeting_publish(meeting=meeting, by=request.user)
                 done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                failed.append(
-                    f"{meeting}: {' '.join(getattr(exc, 'messages', [str(_('Only the chair may publish.'))]))}"
-                )
+            except ValidationError as exc:
+                failed.append(f"{meeting}: {' '.join(exc.messages)}")
+            except PermissionDenied:
+                failed.append(f"{meeting}: {refused}")
         _report(self, request, done, failed)
 
 
@@ -326,10 +327,11 @@ class ActionItemAdmin(ScopedModelAdmin):
     @admin.action(description=_("Mark as done"))
     def mark_done(self, request, queryset):
         done, failed = 0, []
+        refused = _("Only the owner department may close it.")
         for item in queryset:
             try:
                 services.action_item_complete(item=item, by=request.user, outcome=item.outcome)
                 done += 1
             except PermissionDenied:
-                failed.append(f"{item}: {_('Only the owner department may close it.')}")
+                failed.append(f"{item}: {refused}")
         _report(self, request, done, failed)
