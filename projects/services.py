@@ -60,7 +60,7 @@ def progress_record(
     if not 0 <= int(percent) <= 100:
         raise ValidationError({"percent_complete": _("Percent complete must be between 0 and 100.")})
     if stage == Stage.COMPLETED and int(percent) != 100:
-        raise ValidationError({"percent_complete": _("A completed project is 100% complete.")})
+        raise ValidationError({"percent_complete": _("A completed project must be at 100 percent.")})
     at = at or timezone.now()
     update = ProgressUpdate(
         project=project, stage=stage, percent_complete=percent, text=text, photo=photo or "", author=by, created_at=at
