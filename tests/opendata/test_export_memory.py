@@ -72,8 +72,8 @@ def measure(client, fmt: str, rows: int, trace: bool) -> Measure:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_memory_is_flat(client, city_admin, lead_department, fmt):
     client.force_login(city_admin)
-    # openpyxl writes through lxml (C memory tracemalloc cannot see) and runs many times slower
-    # under tracemalloc: the XLSX export is judged by the process's resident memory instead.
+    # openpyxl runs many times slower under tracemalloc (and would write through lxml's C memory,
+    # which tracemalloc cannot see, if lxml were installed): XLSX is judged by resident memory.
     trace = TRACE and fmt == "csv"
     many_projects(SMALL, lead_department, start=0)
     small = measure(client, fmt, SMALL, trace)
