@@ -229,8 +229,13 @@ class SurveyAdmin(CycleDataAdmin):
     @admin.display(description=_("QR code"))
     def qr_code(self, obj) -> str:
         url = reverse("evaluation:survey_qr", args=[obj.token])
+        poster = reverse("evaluation:survey_poster", args=[obj.token])
         return format_html(
-            '<a href="{0}"><img src="{0}" alt="{1}" width="160" height="160"></a>', url, _("QR code of the survey")
+            '<a href="{0}"><img src="{1}" alt="{2}" width="160" height="160"></a><br><a href="{0}">{3}</a>',
+            poster,
+            url,
+            _("QR code of the survey"),
+            _("Printable poster"),
         )
 
 

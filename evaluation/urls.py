@@ -9,4 +9,5 @@ urlpatterns = [
     path("evaluation/survey/<uuid:token>/", views.survey, name="survey"),
     path("evaluation/survey/<uuid:token>/thanks/", views.survey_thanks, name="survey_thanks"),
     path("evaluation/survey/<uuid:token>/qr.svg", views.survey_qr, name="survey_qr"),
+    path("evaluation/survey/<uuid:token>/poster/", views.survey_poster, name="survey_poster"),
 ]

@@ -114,6 +114,13 @@ def survey_thanks(request, token):
     return render(request, "evaluation/survey_thanks.html", {"survey": item})
 
 
+def survey_poster(request, token):
+    """A printable poster with the QR code, for the project site (the survey's public link)."""
+    item = get_object_or_404(Survey.objects.select_related("cycle", "project", "project__district"), token=token)
+    url = request.build_absolute_uri(item.get_absolute_url())
+    return render(request, "evaluation/survey_poster.html", {"survey": item, "survey_url": url})
+
+
 def survey_qr(request, token):
     item = get_object_or_404(Survey, token=token)
     qr = segno.make(request.build_absolute_uri(item.get_absolute_url()), error="m")

@@ -128,3 +128,10 @@ def test_survey_page_query_count(client, cycle, project, django_assert_max_num_q
         assert client.get(survey.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("evaluation:index")).status_code == 200
+
+
+def test_survey_poster_shows_the_qr_and_link(client, cycle, project):
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    page = client.get(reverse("evaluation:survey_poster", args=[survey.token])).content.decode()
+    assert reverse("evaluation:survey_qr", args=[survey.token]) in page
+    assert survey.get_absolute_url() in page
