@@ -7,6 +7,7 @@ Every change is kept by django-simple-history with its author (the request's use
 """
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
@@ -45,6 +46,7 @@ class CityDirectoryAdmin(ScopedModelAdmin):
 @admin.register(Department)
 class DepartmentAdmin(CityDirectoryAdmin):
     list_display = ["name", "parent", "dispatch_email", "is_default_desk"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["is_default_desk"]
     search_fields = ["name"]
 

@@ -31,7 +31,7 @@ from .serializers import (
 )
 
 # Below this zoom level the map returns grid clusters counted in SQL instead of points.
-CLUSTER_BELOW_ZOOM = 13
+CLUSTER_BELOW_ZOOM = 12
 MAX_POINTS = 5000
 
 
@@ -133,7 +133,7 @@ def _cluster_feature(row: dict) -> dict:
 class ProjectMapApi(APIView):
     """GeoJSON (RFC 7946) of public projects for the map.
 
-    `?bbox=west,south,east,north` limits to a box; with `?zoom=` below 13 the projects are
+    `?bbox=west,south,east,north` limits to a box; with `?zoom=` below 12 the projects are
     grouped in grid cells computed in the database (features with `cluster: true, count`).
     Accepts the list's filters (district, category, stage, year, department).
     """
@@ -143,7 +143,7 @@ class ProjectMapApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("bbox", str, description="west,south,east,north in degrees (WGS84)."),
-            OpenApiParameter("zoom", int, description="Map zoom 0–22; below 13 the answer is clusters."),
+            OpenApiParameter("zoom", int, description="Map zoom 0–22; below 12 the answer is clusters."),
             OpenApiParameter("district", str),
             OpenApiParameter("category", str),
             OpenApiParameter("stage", str, enum=Stage.values),
@@ -156,7 +156,7 @@ class ProjectMapApi(APIView):
         bbox, zoom = _bbox(request.query_params.get("bbox")), _zoom(request.query_params.get("zoom"))
         projects = ProjectFilter(request.query_params, queryset=Project.objects.public()).qs
         if zoom is not None and zoom < CLUSTER_BELOW_ZOOM:
-            cell = 360 / 2**zoom / 8  # about an eighth of a map tile
+            cell = 360 / 2**zoom / 4  # a quarter of a map tile: clusters stay apart on screen
             rows = selectors.map_clusters(projects=projects, bbox=bbox, cell_degrees=cell)
             features = [_cluster_feature(r) for r in rows]
         else:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from .models import (
     MONEY,
     BudgetAllocation,
+    ChainRole,
     Department,
     District,
     Expenditure,
@@ -111,7 +112,9 @@ def project_list(*, filters: dict | None = None, public_only: bool = True) -> Qu
 def project_detail(*, code: str, public_only: bool = True) -> Project:
     """One project with its chain, milestones, latest updates and money, in a fixed number of queries."""
     latest = ProgressUpdate.objects.select_related("author").order_by("-created_at")[:LATEST_UPDATES]
-    people = ResponsiblePerson.objects.select_related("department").order_by("role", "name")
+    # The chain reads top-down: project lead, grid worker, supervisor.
+    role_rank = Case(*[When(role=r, then=Value(i)) for i, r in enumerate(ChainRole.values)], default=Value(9))
+    people = ResponsiblePerson.objects.select_related("department").order_by(role_rank, "name")
     rows = project_list(public_only=public_only).prefetch_related(
         "co_organisers",
         Prefetch("people", queryset=people),
