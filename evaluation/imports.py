@@ -53,8 +53,11 @@ def read_csv(data: bytes) -> list[dict]:
             continue
     else:
         raise ImportRejected([_("The CSV file is neither UTF-8 nor GB18030 text.")])
-    reader = csv.reader(StringIO(text))
-    return rows_from(list(reader))
+    try:
+        table = list(csv.reader(StringIO(text)))
+    except csv.Error as exc:
+        raise ImportRejected([_("The CSV file cannot be read: %(error)s") % {"error": exc}]) from exc
+    return rows_from(table)
 
 
 def read_xlsx(data: bytes) -> list[dict]:
@@ -84,13 +87,15 @@ def rows_from(table: list[list[str]]) -> list[dict]:
 
 
 def whole_number(value: str, low: int, high: int) -> int | None:
+    """The cell as an integer within [low, high], or None ("4", "4.0" and 4 are fine; "nan", "x" are not)."""
     try:
         number = float(value)
-    except (TypeError, ValueError):
+        whole = int(number)
+    except (TypeError, ValueError, OverflowError):
         return None
-    if number != int(number) or not low <= number <= high:
+    if number != whole or not low <= whole <= high:
         return None
-    return int(number)
+    return whole
 
 
 def check_row(line: int, row: dict, surveys: dict[str, Survey], existing: set, checked: Checked) -> None:
@@ -109,7 +114,7 @@ def check_row(line: int, row: dict, surveys: dict[str, Survey], existing: set, c
     happiness = whole_number(row.get("happiness", ""), 0, 10)
     if happiness is None:
         problems.append(_("happiness must be a whole number from 0 to 10"))
-    if problems:
+    if problems or survey is None or satisfaction is None or happiness is None:
         checked.errors.append(_("Row %(line)d: %(problems)s.") % {"line": line, "problems": "; ".join(problems)})
         return
     checked.seen.add((survey.pk, ref))

@@ -57,3 +57,10 @@ def test_missing_columns_and_wrong_type(cycle, evaluator):
     assert "respondent_ref" in rejected.value.errors[0]
     with pytest.raises(ImportRejected):
         services.survey_import(cycle=cycle, name="r.pdf", data=b"%PDF", by=evaluator)
+
+
+def test_odd_numbers_are_bad_rows_not_errors(cycle, evaluator):
+    data = "project_code,respondent_ref,satisfaction,happiness\nMX-2026-001,A,nan,5\nMX-2026-001,B,4,inf\nMX-2026-001,C,4.0,7\n"
+    with pytest.raises(ImportRejected) as rejected:
+        services.survey_import(cycle=cycle, name="r.csv", data=data.encode(), by=evaluator)
+    assert [e.split(":")[0] for e in rejected.value.errors] == ["Row 2", "Row 3"]
