@@ -9,6 +9,8 @@ class NeedOutputSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name")
     district = serializers.CharField(source="district.name")
     community = serializers.CharField(source="community.name", default="")
+    # A plain string, not an enum: the schema's enum names stay unique across apps (drf-spectacular W001).
+    status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     support_count = serializers.IntegerField()
     projects = serializers.SerializerMethodField()

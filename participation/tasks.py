@@ -1,5 +1,7 @@
 """Celery tasks: thin, idempotent (notify_once keys, conditional updates)."""
 
+from datetime import date
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -7,14 +9,19 @@ from . import notices, selectors, services
 from .models import CoCreation
 
 
-@shared_task(acks_late=True)
-def remind_observers_under_quota() -> int:
-    return notices.remind_observers_under_quota(today=timezone.localdate())
+def _day(today: str | None) -> date:
+    """Beat sends no argument (today); a re-run for a given day passes its ISO date."""
+    return date.fromisoformat(today) if today else timezone.localdate()
 
 
 @shared_task(acks_late=True)
-def remind_action_items() -> int:
-    return notices.remind_action_items(today=timezone.localdate())
+def remind_observers_under_quota(today: str | None = None) -> int:
+    return notices.remind_observers_under_quota(today=_day(today))
+
+
+@shared_task(acks_late=True)
+def remind_action_items(today: str | None = None) -> int:
+    return notices.remind_action_items(today=_day(today))
 
 
 @shared_task(acks_late=True)
