@@ -154,6 +154,8 @@ class ProjectAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     list_select_related = ["lead_unit", "district"]
     filter_horizontal = ["co_organisers"]
     inlines = [PersonInline, MilestoneInline, UpdateInline, AllocationInline, ExpenditureInline]
+    # The history page shows what each version said, not only that something changed.
+    history_list_display = ["stage", "percent_complete", "budget", "expected_completion"]
     fieldsets = [
         (None, {"fields": ["code", "title", "description", "category", "year", "is_public"]}),
         (_("Place"), {"fields": ["district", "community", "latitude", "longitude", "geometry"]}),
@@ -218,7 +220,7 @@ class ProjectAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
-    """All updates across the department's projects, newest first (read here, write on the project)."""
+    """Rows across the department's projects with their history (read here, write on the project page)."""
 
     view_roles = STAFF_READERS
     edit_roles = frozenset()
@@ -241,3 +243,30 @@ class ExpenditureAdmin(ProgressUpdateAdmin):
     search_fields = ["project__code", "payee", "purpose", "voucher_number"]
     date_hierarchy = "date"
     list_select_related = ["project", "recorded_by"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ProgressUpdateAdmin):
+    list_display = ["project", "order", "title", "planned_date", "actual_date"]
+    list_filter = []
+    search_fields = ["project__code", "title"]
+    date_hierarchy = "planned_date"
+    list_select_related = ["project"]
+
+
+@admin.register(BudgetAllocation)
+class BudgetAllocationAdmin(ProgressUpdateAdmin):
+    list_display = ["project", "date", "amount", "source"]
+    list_filter = []
+    search_fields = ["project__code", "source"]
+    date_hierarchy = "date"
+    list_select_related = ["project"]
+
+
+@admin.register(ResponsiblePerson)
+class ResponsiblePersonAdmin(ProgressUpdateAdmin):
+    list_display = ["project", "role", "name", "title", "department", "contact_is_public"]
+    list_filter = ["role"]
+    search_fields = ["project__code", "name"]
+    date_hierarchy = None
+    list_select_related = ["project", "department"]

@@ -202,3 +202,17 @@ def test_official_adding_a_project_leads_it(client, official, other_department):
         (f.formset.prefix, f.formset.errors) for f in response.context["inline_admin_formsets"]
     ] + [response.context["adminform"].form.errors]
     assert Project.objects.get(code="MX-2026-077").lead_unit == official.department
+
+
+@pytest.mark.parametrize(
+    "model", ["milestone", "budgetallocation", "responsibleperson", "expenditure", "progressupdate"]
+)
+def test_row_pages_are_scoped_and_read_only(client, official, ours, theirs, model):
+    client.force_login(official)
+    page = client.get(f"/admin/projects/{model}/")
+    assert page.status_code == 200
+    assert {row.project_id for row in page.context["cl"].result_list} == {ours.pk}
+    row = page.context["cl"].result_list[0]
+    history = client.get(f"/admin/projects/{model}/{row.pk}/history/")
+    assert history.status_code == 200
+    assert client.get(f"/admin/projects/{model}/add/").status_code == 403
