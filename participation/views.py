@@ -42,7 +42,11 @@ def need_list(request):
     supported = selectors.has_supported(user=request.user, need_ids=[n.pk for n in page])
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"form": form, "page": page, "supported": supported, "query": params.urlencode()}
+    markers = [
+        {"lat": n.latitude, "lng": n.longitude, "title": n.title, "url": n.get_absolute_url()} for n in page
+    ]  # the page's own rows: the map adds no query
+    context = {"form": form, "page": page, "supported": supported, "query": params.urlencode(), "markers": markers,
+               **_map_settings()}  # fmt: skip
     return render(request, "participation/need_list.html", context)
 
 

@@ -110,3 +110,16 @@ def test_cocreation_page_query_count(client, cocreation, n, django_assert_max_nu
         assert (
             client.get(reverse("participation:cocreation-results", args=[cocreation.project.code])).status_code == 200
         )
+
+
+def test_project_page_box_shows_the_vote_and_then_the_winner(cocreation, residents):
+    from django.template import Context, Template
+
+    box = Template("{% load participation %}{% project_cocreation project %}")
+    html = box.render(Context({"project": cocreation.project}))
+    assert cocreation.get_absolute_url() in html
+    second = _options(cocreation)[1]
+    services.design_vote_cast(cocreation=cocreation, option=second, user=residents[0])
+    CoCreation.objects.filter(pk=cocreation.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    services.cocreation_record_winner(cocreation=cocreation)
+    assert second.title in box.render(Context({"project": cocreation.project}))

@@ -187,3 +187,32 @@ def test_needs_board_query_count(client, city, residents, project, official, n, 
         assert client.get(reverse("participation:annual-list", args=[2026])).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(reverse("participation-api-needs")).status_code == 200
+
+
+def _post_need(client, community, photo):
+    return client.post(
+        reverse("participation:need-new"),
+        {"category": ProjectCategory.objects.get(code="garden").pk, "title": "屋顶菜园", "text": "想种菜。",
+         "district": community.district_id, "community": community.pk, "latitude": "30.69", "longitude": "103.99",
+         "photo": photo},
+    )  # fmt: skip
+
+
+def test_need_photo_is_re_encoded_and_a_fake_one_refused(client, city, resident, tmp_path, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(resident)
+    community = Community.objects.get(name="银杏社区")
+    fake = SimpleUploadedFile("x.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg")
+    assert _post_need(client, community, fake).status_code == 400
+    assert not Need.objects.exists()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, format="PNG")
+    real = SimpleUploadedFile("garden.png", buffer.getvalue(), content_type="image/png")
+    assert _post_need(client, community, real).status_code == 302
+    need = Need.objects.get()
+    assert need.photo.name.endswith(".jpg") and (need.latitude, need.longitude) == (30.69, 103.99)
