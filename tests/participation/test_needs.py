@@ -216,3 +216,24 @@ def test_need_photo_is_re_encoded_and_a_fake_one_refused(client, city, resident,
     assert _post_need(client, community, real).status_code == 302
     need = Need.objects.get()
     assert need.photo.name.endswith(".jpg") and (need.latitude, need.longitude) == (30.69, 103.99)
+
+
+def test_api_refuses_anonymous_support_and_vote(client, need, cocreation):
+    assert client.post(reverse("participation-api-need-support", args=[need.pk])).status_code in (401, 403)
+    option = cocreation.options.first()
+    url = reverse("participation-api-vote", args=[cocreation.project.code])
+    assert client.post(url, {"option": option.pk}).status_code in (401, 403)
+    assert client.get(reverse("participation-api-my-points")).status_code in (401, 403)
+    assert not NeedSupport.objects.exists() and not cocreation.votes.exists()
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_need_detail_query_count(client, need, residents, project, official, n, django_assert_max_num_queries):
+    from tests.conftest import make_user
+
+    for i in range(n):
+        services.need_support(need=need, user=make_user(f"s{i}", "resident"))
+    services.needs_to_project(needs=[need], project=project, by=official)
+    client.force_login(residents[0])
+    with django_assert_max_num_queries(6):
+        assert client.get(need.get_absolute_url()).status_code == 200
