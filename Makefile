@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ stack: install
 	$(VENV)/bin/celery -A civicworks beat --loglevel=INFO --schedule=/tmp/civicworks-beat & \
 	$(VENV)/bin/gunicorn civicworks.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile - ; \
 	kill 0
+
+## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports), then docs/reliability.md
+reliability: install-dev
+	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py -m faults $(PYTEST_ARGS); \
+	status=$$?; $(PY) tests/integration/report.py; exit $$status
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
