@@ -210,18 +210,19 @@ def open_loop(args, urls: list[str], host: str, port: int, stats: Stats) -> None
 
 def closed_loop(args, urls: list[str], host: str, port: int, stats: Stats) -> None:
     """K connections, each sending the next conditional request as soon as the last is answered."""
+    warm = Client(host, port)
+    etags = {url: warm.get(url, None)[1] for url in urls}  # as if every page had loaded once
     stop = time.monotonic() + args.duration
 
     def worker(k: int):
         client = Client(host, port)
-        etags: dict[str, str] = {}
         i = k
         while time.monotonic() < stop:
             url = urls[i % len(urls)]
             i += args.saturate
             sent = time.monotonic()
-            status, etag = client.get(url, etags.get(url))
-            etags[url] = etag or etags.get(url, "")
+            status, etag = client.get(url, etags[url])
+            etags[url] = etag or etags[url]
             stats.add(status, time.monotonic() - sent, 0.0)
 
     threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(args.saturate)]
@@ -237,6 +238,7 @@ def run(args) -> None:
     server = family(args.server_pid) if args.server_pid else []
     backends_before = postgres_backends(args.database) if args.database else []
     stats = Stats()
+    load_before = os.getloadavg()[0]
     cpu_server, cpu_db = cpu_seconds(server), cpu_seconds(backends_before)
     cpu_self = time.process_time()
     wall = time.monotonic()
@@ -244,13 +246,15 @@ def run(args) -> None:
     wall = time.monotonic() - wall
     backends = sorted(set(backends_before) | set(postgres_backends(args.database) if args.database else []))
     server_cpu = cpu_seconds(family(args.server_pid) if args.server_pid else []) - cpu_server
-    db_cpu = cpu_seconds(backends) - cpu_db  # new backends: their whole life counts (an overestimate)
+    # Approximate: a backend that exits during the run takes its CPU time with it.
+    db_cpu = max(0.0, cpu_seconds(backends) - cpu_db)
     total = len(stats.latencies)
     report = {
         "mode": f"closed loop, {args.saturate} connections"
         if args.saturate
         else f"open loop, {args.pages} pages every {args.interval}s, {args.threads} client threads",
         "seconds": round(wall, 1),
+        "machine_load_1min_before_after": (round(load_before, 1), round(os.getloadavg()[0], 1)),
         "requests": total,
         "errors": stats.errors,
         "statuses": stats.statuses,

@@ -50,10 +50,11 @@ def cell_counts(query: HotspotQuery) -> list[dict]:
         west, south, east, north = query.bbox
         rows = rows.filter(latitude__gte=south, latitude__lt=north, longitude__gte=west, longitude__lt=east)
     in_period = Q(submitted_at__gte=query.since)
+    # COUNT(submitted_at), not COUNT(id): every column then lives in the covering index (index-only scan).
     cells = (
         rows.annotate(x=Floor(F("longitude") / size), y=Floor(F("latitude") / size))
         .values("x", "y")
-        .annotate(count=Count("id", filter=in_period), previous=Count("id", filter=~in_period))
+        .annotate(count=Count("submitted_at", filter=in_period), previous=Count("submitted_at", filter=~in_period))
         .filter(count__gt=0)
         .order_by("-count", "x", "y")[:MAX_CELLS]
     )
