@@ -154,7 +154,10 @@ class ProjectMapApi(APIView):
     )
     def get(self, request):
         bbox, zoom = _bbox(request.query_params.get("bbox")), _zoom(request.query_params.get("zoom"))
-        projects = ProjectFilter(request.query_params, queryset=Project.objects.public()).qs
+        filterset = ProjectFilter(request.query_params, queryset=Project.objects.public())
+        if not filterset.is_valid():
+            raise ApiValidationError(filterset.errors)
+        projects = filterset.qs
         if zoom is not None and zoom < CLUSTER_BELOW_ZOOM:
             cell = 360 / 2**zoom / 4  # a quarter of a map tile: clusters stay apart on screen
             rows = selectors.map_clusters(projects=projects, bbox=bbox, cell_degrees=cell)

@@ -63,9 +63,11 @@ def test_zoomed_out_returns_clusters(client, make_projects):
         {"bbox": "0,-100,1,1"},
         {"zoom": "x"},
         {"zoom": 40},
+        {"year": "abc"},
+        {"stage": "finished"},
     ],
 )
 def test_bad_parameters_are_a_clear_400(client, params):
     response = client.get(URL, params)
     assert response.status_code == 400
-    assert set(response.json()) & {"bbox", "zoom"}
+    assert set(response.json()) & {"bbox", "zoom", "year", "stage"}
