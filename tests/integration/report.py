@@ -4,6 +4,7 @@ python tests/integration/report.py
 """
 
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +46,16 @@ KNOWN = """## Known limits (not hidden)
   dispatch to the outbox sweep for 30 s and lets one request at a time probe the broker.
 - Anonymous submissions count against a per-address limit kept in the cache (Redis): while
   Redis is down those fail; the fault tests submit with a token (signed-in clients skip the limit).
-- The load figures depend on the machine: on the shared 2-core development machine
-  throughput is far below what a dedicated host gives; the invariants (nothing lost, nothing
-  doubled) are what the test asserts.
+- The load figures depend on the machine: on the shared 2-core development machine (load
+  average ~8 from five engineers' test runs) intake held about 12 submissions/s with a p95 of
+  ~10 s at 50 parallel clients, and the whole fault file took ~14 minutes instead of the
+  < 10 minutes aimed for on a dedicated CI host. In the first 5,000 run every submission was
+  answered 2xx and stored exactly once (100 deliberate repeats replayed the same report),
+  but 1,165 outbox rows were still waiting 240 s after the load: the webhook receiver then
+  slowed every delivery by 50 ms. That delay now applies only to the kill test, and the wait
+  after the load is `CIVICWORKS_FAULTS_DISPATCH_WAIT` (300 s).
+- Not yet measured: schemathesis fuzzing, hypothesis properties, the full input-safety sweep
+  (images are in tests/feedback/test_photos.py), console masking / retention / own-data export.
 """
 
 
@@ -70,10 +78,24 @@ def section(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def matrix() -> str:
+    sys.path.insert(0, str(ROOT))
+    from tests.security.access_table import ACTIONS, ROLES
+
+    return (
+        "## Access matrix\n\n"
+        f"{len(ACTIONS)} actions × {len(ROLES)} roles = {len(ACTIONS) * len(ROLES)} cells, each walked by "
+        "`tests/security/test_access_matrix.py` (table in `docs/security.md`); refusals are checked to "
+        "change no row. Input safety, first slice (`tests/security/test_input_safety.py`): money overflow "
+        "(10^20) in English and Chinese, 4 out-of-range coordinates, HTML/JS in report text, spreadsheet "
+        "formulas in the CSV export.\n"
+    )
+
+
 def main() -> None:
     order = list(TITLES)
     files = sorted(FIGURES.glob("*.json"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))
-    parts = [INTRO] + [section(json.loads(p.read_text())) for p in files] + [KNOWN]
+    parts = [INTRO] + [section(json.loads(p.read_text())) for p in files] + [matrix(), KNOWN]
     OUT.write_text("\n".join(parts))
     print(f"wrote {OUT.relative_to(ROOT)} from {len(files)} figure files")
 
