@@ -51,7 +51,7 @@ stack: install
 
 ## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports), then docs/reliability.md
 reliability: install-dev
-	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py -m faults $(PYTEST_ARGS); \
+	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
 	status=$$?; $(PY) tests/integration/report.py; exit $$status
 
 lint: install-dev
