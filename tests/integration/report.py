@@ -48,12 +48,13 @@ KNOWN = """## Known limits (not hidden)
   Redis is down those fail; the fault tests submit with a token (signed-in clients skip the limit).
 - The load figures depend on the machine: on the shared 2-core development machine (load
   average ~8 from five engineers' test runs) intake held about 12 submissions/s with a p95 of
-  ~10 s at 50 parallel clients, and the whole fault file took ~14 minutes instead of the
-  < 10 minutes aimed for on a dedicated CI host. In the first 5,000 run every submission was
-  answered 2xx and stored exactly once (100 deliberate repeats replayed the same report),
-  but 1,165 outbox rows were still waiting 240 s after the load: the webhook receiver then
-  slowed every delivery by 50 ms. That delay now applies only to the kill test, and the wait
-  after the load is `CIVICWORKS_FAULTS_DISPATCH_WAIT` (300 s).
+  several seconds at 50 parallel clients, and the whole fault file took ~14 minutes instead of
+  the < 10 minutes aimed for on a dedicated CI host. In a first 5,000 run every submission was
+  answered 2xx and stored exactly once, but 1,165 outbox rows were still waiting 240 s after
+  the load, because the test's webhook receiver slowed every delivery by 50 ms. That delay now
+  applies only to the kill test, and the wait after the load is
+  `CIVICWORKS_FAULTS_DISPATCH_WAIT` (300 s). The load figures above are from the rerun of the
+  load test alone.
 - Not yet measured: schemathesis fuzzing, hypothesis properties, the full input-safety sweep
   (images are in tests/feedback/test_photos.py), console masking / retention / own-data export.
 """
