@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.permissions import has_role
+from participation import hooks as participation_hooks
 from projects.models import ChainRole, Project, ResponsiblePerson, Stage
 
 from . import indicators, scoring
@@ -277,7 +278,7 @@ def survey_respond(
     signed_in = user is not None and user.is_authenticated
     try:
         with transaction.atomic():
-            return SurveyResponse.objects.create(
+            response = SurveyResponse.objects.create(
                 survey=survey,
                 user=user if signed_in else None,
                 device_token="" if signed_in else device_token,
@@ -287,6 +288,9 @@ def survey_respond(
             )
     except IntegrityError as exc:
         raise AlreadyAnswered(_("You have already answered this survey. Thank you!")) from exc
+    if signed_in:
+        participation_hooks.on_survey_answered(user=user, response_id=response.pk)
+    return response
 
 
 @transaction.atomic

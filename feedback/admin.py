@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.admin import ScopedModelAdmin
-from civicworks.permissions import is_city_admin
+from civicworks.permissions import has_role, is_city_admin
 from projects.models import Department
 
 from . import selectors, services
@@ -173,6 +173,7 @@ class ReportAdmin(ScopedModelAdmin):
     inlines = [EventInline]
     actions = ["accept_selected", "close_selected", "hide_selected"]
     change_form_template = "admin/feedback/report/change_form.html"
+    change_list_template = "admin/feedback/report/change_list.html"
     readonly_fields = [
         "tracking_code", "kind", "category", "text", "text_is_public", "latitude", "longitude", "address",
         "district", "community", "grid_area", "grid_worker", "project", "channel", "taken_by", "status",
@@ -209,6 +210,11 @@ class ReportAdmin(ScopedModelAdmin):
     @admin.display(description=_("reporter contact"))
     def contact(self, obj: Report) -> str:
         return " · ".join(x for x in [obj.reporter_name, obj.reporter_phone, obj.reporter_email] if x) or "—"
+
+    def changelist_view(self, request, extra_context=None):
+        # Department staff see newly dispatched reports arrive without reloading (live.js).
+        extra = {**(extra_context or {}), "live_queue": has_role(request.user, *DEPARTMENT_ROLES)}
+        return super().changelist_view(request, extra_context=extra)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)

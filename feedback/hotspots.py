@@ -17,6 +17,9 @@ from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.functions import Floor
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -196,6 +199,17 @@ class HotspotsApi(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("bbox", str, description=_("west,south,east,north in WGS 84 degrees")),
+            OpenApiParameter("category", str, description=_("service category code")),
+            OpenApiParameter("since", OpenApiTypes.DATE, description=_("first day (default: 30 days ago)")),
+            OpenApiParameter("until", OpenApiTypes.DATE, description=_("last day (default: today)")),
+            OpenApiParameter("cell", float, description=_("cell size in degrees")),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        description=_("GeoJSON cells with the report count of the period and of the previous period."),
+    )
     def get(self, request):
         form = HotspotForm(request.query_params)
         if not form.is_valid():

@@ -309,6 +309,14 @@ class Report(models.Model):
             models.Index(fields=["-submitted_at"], name="report_submitted"),
             # The reminder/escalation sweep over open reports with a deadline.
             models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="report_open_due"),
+            # Hotspots: reports of a period counted by grid cell, index-only on PostgreSQL
+            # (`include` is skipped on SQLite). See docs/performance.md.
+            models.Index(
+                fields=["submitted_at"],
+                include=["latitude", "longitude", "category_id"],
+                condition=Q(is_hidden=False, latitude__isnull=False, longitude__isnull=False),
+                name="report_hotspot",
+            ),
         ]
 
     def __str__(self) -> str:

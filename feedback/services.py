@@ -30,6 +30,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from civicworks.accounts.models import STAFF_ROLES, Role, User
 from civicworks.notify import notify_once
 from civicworks.permissions import is_city_admin
+from participation import hooks as participation_hooks
 from projects.models import Department, Project
 
 from .geo import locate
@@ -437,6 +438,11 @@ def report_accept(*, report: Report, by: User) -> Report:
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
     _event(report, EventKind.ACCEPTED, actor=by, department=report.department)
+    # Accepted by its department: a valid report (or an adopted suggestion) earns its author points.
+    if report.kind == ReportKind.SUGGESTION:
+        participation_hooks.on_suggestion_adopted(report=report)
+    else:
+        participation_hooks.on_report_confirmed(report=report)
     return report
 
 

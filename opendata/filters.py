@@ -1,7 +1,7 @@
 """Export filters: the list pages' own filters, so a download holds what the list shows.
 
 Projects, milestones and expenditures take the project list's filter form and selector
-(`projects.forms.ProjectFilterForm`, `projects.selectors._filtered`) through a small adapter
+(`projects.forms.ProjectFilterForm`, `projects.selectors.project_filter`) through a small adapter
 with the FilterSet interface the datasets use; reports and scorecards have FilterSets here.
 """
 
@@ -13,7 +13,7 @@ from evaluation.models import Grade, Scorecard
 from feedback.models import Report, ReportKind, ReportStatus, ServiceCategory
 from projects.forms import ProjectFilterForm
 from projects.models import District, Project, ProjectCategory
-from projects.selectors import _filtered as project_list_filter
+from projects.selectors import project_filter
 
 
 class ProjectListFilters:
@@ -33,7 +33,7 @@ class ProjectListFilters:
     @property
     def qs(self) -> QuerySet[Project]:
         filters = self.form.cleaned_data if self.form.is_bound else {}
-        return project_list_filter(self.queryset, filters)
+        return project_filter(self.queryset, filters)
 
 
 class ReportExportFilter(django_filters.FilterSet):

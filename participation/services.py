@@ -72,7 +72,7 @@ def points_award(*, user: User | None, rule: str, source_key: str) -> PointsEntr
     return entry
 
 
-def _award_after_commit(*, user: User, rule: str, source_key: str) -> None:
+def award_after_commit(*, user: User | None, rule: str, source_key: str) -> None:
     """Points are a bonus: a failure there must not undo the vote or support that earned them."""
 
     def award() -> None:
@@ -155,7 +155,7 @@ def need_support(*, need: Need, user: User) -> bool:
             support = NeedSupport.objects.create(need=need, user=user)
     except IntegrityError:
         return False
-    _award_after_commit(user=user, rule="need_supported", source_key=f"support:{support.pk}")
+    award_after_commit(user=user, rule="need_supported", source_key=f"support:{support.pk}")
     return True
 
 
@@ -193,7 +193,7 @@ def needs_to_project(*, needs: list[Need], project: Project, by: User) -> int:
         _link, was_created = NeedProject.objects.get_or_create(need=need, project=project, defaults={"linked_by": by})
         created += was_created
         Need.objects.filter(pk=need.pk).update(status=NeedStatus.ADOPTED)
-        _award_after_commit(user=need.author, rule="need_adopted", source_key=f"need-adopted:{need.pk}")
+        award_after_commit(user=need.author, rule="need_adopted", source_key=f"need-adopted:{need.pk}")
     return created
 
 
@@ -246,7 +246,7 @@ def design_vote_cast(*, cocreation: CoCreation, option: DesignOption, user: User
             vote = DesignVote.objects.create(cocreation=cocreation, option=option, user=user)
     except IntegrityError:
         return False
-    _award_after_commit(user=user, rule="vote_cast", source_key=f"vote:{vote.cocreation_id}:{user.pk}")
+    award_after_commit(user=user, rule="vote_cast", source_key=f"vote:{vote.cocreation_id}:{user.pk}")
     return True
 
 

@@ -84,7 +84,8 @@ def with_figures(projects: QuerySet[Project], today: date | None = None) -> Quer
     )
 
 
-def _filtered(projects: QuerySet[Project], filters: dict) -> QuerySet[Project]:
+def project_filter(projects: QuerySet[Project], filters: dict) -> QuerySet[Project]:
+    """The list/map/export filters on any project queryset (the public list, the console export)."""
     if district := filters.get("district"):
         projects = projects.filter(district__code=district)
     if category := filters.get("category"):
@@ -105,7 +106,7 @@ def _filtered(projects: QuerySet[Project], filters: dict) -> QuerySet[Project]:
 def project_list(*, filters: dict | None = None, public_only: bool = True) -> QuerySet[Project]:
     """Projects for lists (page, API, console), filtered, with their figures and related names."""
     projects = Project.objects.public() if public_only else Project.objects.all()
-    projects = _filtered(projects, filters or {})
+    projects = project_filter(projects, filters or {})
     return with_figures(projects.select_related("category", "district", "community", "lead_unit"))
 
 

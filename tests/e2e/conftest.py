@@ -51,16 +51,22 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def offline(context):
+    """Loopback only, as in CI: anything else (the map's tile server) is refused at once."""
+    context.route(lambda url: not url.startswith(("http://localhost", "http://127.0.0.1")), lambda route: route.abort())
+    return context
+
+
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **PHONE)
+    context = offline(browser.new_context(base_url=live_server.url, locale="zh-CN", **PHONE))
     yield context
     context.close()
 
 
 @pytest.fixture
 def desktop(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **DESKTOP)
+    context = offline(browser.new_context(base_url=live_server.url, locale="zh-CN", **DESKTOP))
     yield context
     context.close()
 
@@ -78,8 +84,18 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 
 
 def collect_errors(page) -> list[str]:
-    """Console errors and uncaught exceptions, to fail a test on a broken JS file."""
+    """Console errors and uncaught exceptions, to fail a test on a broken JS file.
+
+    Refused loads of other hosts (map tiles, offline) are expected; anything from our server is not.
+    """
     errors: list[str] = []
+
+    def on_console(msg) -> None:
+        url = (msg.location or {}).get("url", "")
+        foreign = url and not url.startswith(("http://localhost", "http://127.0.0.1"))
+        if msg.type == "error" and not (foreign and msg.text.startswith("Failed to load resource")):
+            errors.append(f"console: {msg.text} ({url})")
+
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("console", on_console)
     return errors

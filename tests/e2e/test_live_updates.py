@@ -1,8 +1,6 @@
 """Live updates in a real browser: the resident's open tracking page shows the answer without a reload;
 the hotspot map draws its cells without tiles."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -15,9 +13,6 @@ from .conftest import axe_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-TRACK_TEMPLATE = ROOT / "feedback" / "templates" / "feedback" / "track.html"
-
 
 @pytest.fixture
 def road(city):
@@ -28,21 +23,13 @@ def road(city):
     return ServiceCategory.objects.get(code="road")
 
 
-def _tracking_url(code: str) -> str:
-    """The real tracking page once it carries data-live-url; until then the minimal test page."""
-    if "data-live-url" in TRACK_TEMPLATE.read_text():
-        return f"/track/{code}/"
-    return f"/e2e/track/{code}/"
-
-
-@pytest.mark.urls("tests.e2e.live_pages")
 def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road, lead_department):
     official = make_user("official", Role.OFFICIAL, lead_department)
     report = dispatched_report(road, lead_department)
     page = phone.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(_tracking_url(report.tracking_code))
+    page.goto(f"/track/{report.tracking_code}/")
     page.evaluate("window.__notReloaded = true")
     live = page.locator("[data-live-url]")
     expect(live).not_to_contain_text("已派专人修复")

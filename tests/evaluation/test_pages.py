@@ -135,3 +135,20 @@ def test_survey_poster_shows_the_qr_and_link(client, cycle, project):
     page = client.get(reverse("evaluation:survey_poster", args=[survey.token])).content.decode()
     assert reverse("evaluation:survey_qr", args=[survey.token]) in page
     assert survey.get_absolute_url() in page
+
+
+def test_answering_a_survey_signed_in_earns_participation_points(
+    client, cycle, project, resident, django_capture_on_commit_callbacks
+):
+    from participation.models import PointsEntry
+
+    survey = Survey.objects.get(cycle=cycle, project=project)
+    data = {"satisfaction": "5", "happiness": "9"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(survey.get_absolute_url(), data).status_code == 302  # anonymous: no account to pay
+    client.force_login(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(survey.get_absolute_url(), data).status_code == 302
+    response = SurveyResponse.objects.get(survey=survey, user=resident)
+    entry = PointsEntry.objects.get()
+    assert (entry.user, entry.reason, entry.source_key) == (resident, "survey_answered", f"survey:{response.pk}")

@@ -1,13 +1,17 @@
 """Points: one award per event, a balance that never goes negative, races on one balance."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from feedback.demo import seed_categories
+from feedback.models import ServiceCategory
+from feedback.services import report_accept, report_submit
 from participation import hooks, services
 from participation.models import PointsBalance, PointsEntry, Redemption, RewardItem
 
+from ..feedback.conftest import INSIDE_WANGJIANG
 from .conftest import postgres_only
 from .test_needs import _race
 
@@ -24,21 +28,50 @@ def test_same_event_awards_once(resident):
     assert PointsEntry.objects.filter(user=resident).count() == 1
 
 
-def test_rules_are_configurable(resident, settings):
+def test_rules_are_configurable(resident, settings, django_capture_on_commit_callbacks):
     settings.PARTICIPATION_POINT_RULES = {"survey_answered": 7, "vote_cast": 0}
-    assert hooks.on_survey_answered(user=resident, response_id=3).delta == 7
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.on_survey_answered(user=resident, response_id=3)
     assert services.points_award(user=resident, rule="vote_cast", source_key="vote:1:1") is None
     assert _balance(resident) == 7
 
 
-def test_hook_for_confirmed_reports_is_idempotent(resident):
-    class ConfirmedReport:  # the two fields the hook reads
-        pk = 41
-        reporter = resident
+@pytest.fixture
+def road(city) -> ServiceCategory:
+    seed_categories()
+    return ServiceCategory.objects.get(code="road")
 
-    hooks.on_report_confirmed(report=ConfirmedReport())
-    hooks.on_report_confirmed(report=ConfirmedReport())
+
+def test_accepted_report_pays_its_author_once(road, official, resident, django_capture_on_commit_callbacks):
+    """The real wiring: feedback's accept step (a valid report) pays its author after commit."""
+    lat, lng = INSIDE_WANGJIANG
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_submit(category=road, text="望江路路灯不亮", latitude=lat, longitude=lng, reporter=resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_accept(report=report, by=official)
     assert _balance(resident) == 10
+    entry = PointsEntry.objects.get(user=resident)
+    assert (entry.reason, entry.source_key) == ("report_confirmed", f"report-confirmed:{report.pk}")
+
+
+def test_accepted_suggestion_is_an_adopted_suggestion(road, official, resident, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_submit(
+            category=road, kind="suggestion", text="建议在望江路增设非机动车道", address="望江路", reporter=resident
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        report_accept(report=report, by=official)
+    assert PointsEntry.objects.get(user=resident).reason == "suggestion_adopted"
+    assert _balance(resident) == 20
+
+
+def test_refused_accept_pays_nothing(road, official, other_official, resident, django_capture_on_commit_callbacks):
+    lat, lng = INSIDE_WANGJIANG
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_submit(category=road, text="望江路井盖缺失", latitude=lat, longitude=lng, reporter=resident)
+    with pytest.raises(PermissionDenied), django_capture_on_commit_callbacks(execute=True):
+        report_accept(report=report, by=other_official)
+    assert not PointsEntry.objects.exists()
 
 
 def test_redemption_lowers_balance_and_stock(resident, reward):
