@@ -1,4 +1,6 @@
-// The project map (民心工程地图): markers coloured by stage, clusters when zoomed out.
+// The project map (民心工程地图): markers coloured by stage, clusters when zoomed out, an optional
+// layer of report hotspots, and a refresh every 10 s while the tab is visible (live stage and
+// percent; the answer is only redrawn when it changed, so an open popup stays open).
 // Works without tiles (grey background); without JavaScript the list under the map is the page.
 (function () {
   "use strict";
@@ -13,8 +15,16 @@
   const [lat, lng] = box.dataset.center.split(",").map(Number);
   const map = L.map(box, { fadeAnimation: false }).setView([lat, lng], Number(box.dataset.zoom) || 12);
   L.tileLayer(box.dataset.tileUrl, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+  const hotspots = L.geoJSON(null, {
+    interactive: false,
+    className: "projects-hotspot",
+    style: (f) => ({ color: "#c92a2a", weight: 0, fillColor: "#c92a2a", fillOpacity: 0.12 * f.properties.level }),
+  }).addTo(map);
   const layer = L.layerGroup().addTo(map);
+  const toggle = document.getElementById("projects-hotspots-toggle");
+  const REFRESH_MS = 10000;
   let pending = null;
+  let shown = "";
 
   function popup(p) {
     const wrap = document.createElement("div");
@@ -31,6 +41,9 @@
   }
 
   function draw(data) {
+    const text = JSON.stringify(data.features);
+    if (text === shown) return;
+    shown = text;
     layer.clearLayers();
     data.features.forEach((f) => {
       const [x, y] = f.geometry.coordinates;
@@ -47,20 +60,40 @@
     });
   }
 
-  function load() {
+  function bboxParam() {
     const b = map.getBounds();
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.max(-180, Math.min(180, v)).toFixed(5));
     bbox[1] = Math.max(-90, bbox[1]); bbox[3] = Math.min(90, bbox[3]);
+    return bbox.join(",");
+  }
+
+  function loadHotspots() {
+    if (!toggle || !toggle.checked) return hotspots.clearLayers();
+    const url = new URL(toggle.dataset.url, window.location.href);
+    url.searchParams.set("bbox", bboxParam());
+    fetch(url, { headers: { Accept: "application/geo+json" } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((collection) => { hotspots.clearLayers(); hotspots.addData(collection); })
+      .catch(() => {});
+  }
+
+  function load() {
     const params = new URLSearchParams(box.dataset.query || "");
-    params.set("bbox", bbox.join(","));
+    params.set("bbox", bboxParam());
     params.set("zoom", String(map.getZoom()));
     if (pending) pending.abort();
     pending = new AbortController();
     fetch(box.dataset.pointsUrl + "?" + params.toString(), { headers: { Accept: "application/json" }, signal: pending.signal })
-      .then((r) => (r.ok ? r.json() : { features: [] }))
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then(draw)
       .catch(() => {});
   }
-  map.on("moveend", load);
+  map.on("moveend", () => { load(); loadHotspots(); });
+  if (toggle) {
+    toggle.closest("[hidden]")?.removeAttribute("hidden");
+    toggle.addEventListener("change", loadHotspots);
+  }
+  setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
   load();
+  loadHotspots();
 })();

@@ -9,7 +9,7 @@ from feedback import services as feedback_services
 from tests.conftest import make_user
 from tests.hotspots.conftest import dispatched_report, file_report
 
-from .conftest import axe_violations
+from .conftest import axe_violations, collect_errors
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,3 +56,29 @@ def test_hotspot_map_draws_cells_without_tiles(desktop, road):
     expect(page.locator(".hotspots-top tbody tr")).to_have_count(2)
     assert errors == []
     assert axe_violations(page) == []
+
+
+def test_project_map_follows_a_stage_change_and_shows_hotspots(desktop, road, lead_department):
+    """The home map refreshes itself (stage colour of the marker) and draws the hotspot layer on demand."""
+    from projects import services as project_services
+    from tests.projects.conftest import build_project
+
+    project = build_project("MX-2026-301", lead_department, lat=30.66, lng=104.06)
+    official = make_user("official", Role.OFFICIAL, lead_department)
+    for _ in range(3):
+        file_report(road, 30.661, 104.061)
+    page = desktop.new_page()
+    errors = collect_errors(page)
+    page.goto("/")
+    marker = page.locator("#projects-map path.leaflet-interactive")
+    expect(marker).to_have_count(1, timeout=10_000)
+    before = marker.get_attribute("fill")
+
+    project_services.progress_record(
+        project=project, by=official, stage="acceptance", percent=95, text="主体完工，进入验收。"
+    )
+    expect(marker).not_to_have_attribute("fill", before, timeout=15_000)  # refreshed within one 10 s period
+
+    page.get_by_label("显示居民诉求集中的区域（最近 30 天）").check()
+    expect(page.locator("#projects-map path.projects-hotspot")).to_have_count(1, timeout=10_000)  # one cell
+    assert errors == []
