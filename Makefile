@@ -35,8 +35,9 @@ run: install
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## make test: the whole suite; PostgreSQL when DATABASE_URL is set, Redis/Celery tests when REDIS_URL is set
+## (the fault tests, which stop and restart services, run in `make reliability`)
 test: install-dev
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not faults" $(PYTEST_ARGS)
 
 ## make stack: gunicorn + Celery worker + beat against DATABASE_URL / REDIS_URL (production shape)
 stack: install

@@ -42,6 +42,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """With REQUIRE_SERVICES=1 (CI) a skipped test fails the run: nothing may quietly not run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if REQUIRE_SERVICES and skipped and exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(
+            f"REQUIRE_SERVICES=1 but {len(skipped)} test(s) were skipped: {skipped[0].nodeid} …", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_eager(request, settings):
     """Speed knobs only: a fast hasher, and tasks run in-process unless the test needs a worker."""
