@@ -30,19 +30,34 @@
     return wrap;
   }
 
+  // Markers are kept by key across reloads: clearing them all would close an open popup,
+  // and opening a popup pans the map (a reload) whenever it does not fit, as on a phone.
+  const markers = new Map();
+
+  function marker(f) {
+    const [x, y] = f.geometry.coordinates;
+    const p = f.properties;
+    if (p.cluster) {
+      const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
+      return L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
+        .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)));
+    }
+    return L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
+      .bindPopup(popup(p)).bindTooltip(p.title);
+  }
+
   function draw(data) {
-    layer.clearLayers();
+    const seen = new Set();
     data.features.forEach((f) => {
-      const [x, y] = f.geometry.coordinates;
       const p = f.properties;
-      if (p.cluster) {
-        const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
-        L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
-          .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)))
-          .addTo(layer);
-      } else {
-        L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
-          .bindPopup(popup(p)).bindTooltip(p.title).addTo(layer);
+      const key = p.cluster ? "cluster " + f.geometry.coordinates.join(",") + " " + p.count : p.url;
+      seen.add(key);
+      if (!markers.has(key)) markers.set(key, marker(f).addTo(layer));
+    });
+    markers.forEach((layerItem, key) => {
+      if (!seen.has(key)) {
+        layer.removeLayer(layerItem);
+        markers.delete(key);
       }
     });
   }
