@@ -8,6 +8,7 @@ import io
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from civicworks.accounts.models import Role, User
 from evaluation import services as evaluation_services
 from evaluation.models import ReviewCycle
 from feedback.demo import seed_categories
-from projects.models import ChainRole, Project, ProjectCategory, ResponsiblePerson
+from projects.models import ChainRole, ProgressUpdate, Project, ProjectCategory, ResponsiblePerson
 from tests.conftest import make_user
 from tests.projects.conftest import build_project
 
@@ -119,6 +120,9 @@ def world(lead_department, other_department, settings, tmp_path) -> World:
     other = build_project("MX-2026-002", other_department, lat=30.655, lng=104.075, title="青龙社区公共厕所改造",
                           category=toilet, stage="design")  # fmt: skip
     _public_person(project)
+    for made in (project, other):
+        for n, update in enumerate(made.updates.order_by("created_at")):  # a past month, not this minute
+            ProgressUpdate.objects.filter(pk=update.pk).update(created_at=timezone.now() - timedelta(days=30 - 10 * n))
     return World(
         project=project,
         other_project=other,
