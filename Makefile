@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test reliability stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability screenshots stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ stack: install
 reliability: install-dev
 	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
 	status=$$?; $(PY) tests/integration/report.py; exit $$status
+
+## make screenshots: regenerate docs/screenshots/*.png from the demo city (throwaway SQLite, Chromium)
+screenshots: install-dev
+	$(PY) tests/e2e/screenshots.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

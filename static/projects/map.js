@@ -1,6 +1,6 @@
 // The project map (民心工程地图): markers coloured by stage, clusters when zoomed out, an optional
 // layer of report hotspots, and a refresh every 10 s while the tab is visible (live stage and
-// percent; the answer is only redrawn when it changed, so an open popup stays open).
+// percent; only markers that changed are replaced, so an open popup stays open).
 // Works without tiles (grey background); without JavaScript the list under the map is the page.
 (function () {
   "use strict";
@@ -24,7 +24,6 @@
   const toggle = document.getElementById("projects-hotspots-toggle");
   const REFRESH_MS = 10000;
   let pending = null;
-  let shown = "";
 
   function popup(p) {
     const wrap = document.createElement("div");
@@ -40,22 +39,36 @@
     return wrap;
   }
 
+  // Markers are kept by key across reloads: clearing them all would close an open popup,
+  // and opening a popup pans the map (a reload) whenever it does not fit, as on a phone.
+  const markers = new Map();
+
+  function marker(f) {
+    const [x, y] = f.geometry.coordinates;
+    const p = f.properties;
+    if (p.cluster) {
+      const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
+      return L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
+        .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)));
+    }
+    return L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
+      .bindPopup(popup(p)).bindTooltip(p.title);
+  }
+
   function draw(data) {
-    const text = JSON.stringify(data.features);
-    if (text === shown) return;
-    shown = text;
-    layer.clearLayers();
+    const seen = new Set();
     data.features.forEach((f) => {
-      const [x, y] = f.geometry.coordinates;
       const p = f.properties;
-      if (p.cluster) {
-        const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
-        L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
-          .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)))
-          .addTo(layer);
-      } else {
-        L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
-          .bindPopup(popup(p)).bindTooltip(p.title).addTo(layer);
+      // A project whose stage or percent changed gets a new marker (its colour and popup follow).
+      const key = p.cluster ? "cluster " + f.geometry.coordinates.join(",") + " " + p.count
+        : [p.url, p.stage, p.percent_complete, p.expected_completion].join(" ");
+      seen.add(key);
+      if (!markers.has(key)) markers.set(key, marker(f).addTo(layer));
+    });
+    markers.forEach((layerItem, key) => {
+      if (!seen.has(key)) {
+        layer.removeLayer(layerItem);
+        markers.delete(key);
       }
     });
   }

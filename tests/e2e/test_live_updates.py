@@ -35,7 +35,8 @@ def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road,
     page.evaluate("window.__notReloaded = true")
     live = page.locator("[data-live-url]")
     expect(live).not_to_contain_text("已派专人修复")
-    expect(live).to_have_attribute("data-live-updated", re.compile(r"^\d{4}-"))  # the first poll has answered
+    # The first poll brings the page up to date (no wait_for_function: the page's CSP forbids eval).
+    expect(live).to_have_attribute("data-live-updated", re.compile(r"^\d{4}-"), timeout=15_000)
 
     feedback_services.report_resolve(report=report, by=official, answer="已派专人修复，明日完工。")
 

@@ -1,0 +1,47 @@
+"""axe-core (from its npm package) on the residents' main pages, on a phone: no serious or critical violation."""
+
+import pytest
+from playwright.sync_api import expect
+
+from evaluation import services as evaluation_services
+from feedback import services as feedback_services
+from feedback.models import ServiceCategory
+from tests.hotspots.conftest import dispatched_report
+
+from .conftest import axe_violations, collect_errors
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published(open_quarter):
+    """The open quarter computed, closed and published: the results page has scorecards."""
+    world, by = open_quarter, open_quarter.evaluator
+    evaluation_services.cycle_compute(cycle=world.cycle, by=by)
+    evaluation_services.cycle_close(cycle=world.cycle, by=by, send_reports=False)
+    evaluation_services.cycle_publish(cycle=world.cycle, by=by)
+    return world
+
+
+def test_main_pages_have_no_serious_violations(phone, published):
+    world = published
+    report = dispatched_report(ServiceCategory.objects.get(code="road"), world.project.lead_unit)
+    feedback_services.report_resolve(report=report, by=world.official, answer="已修复。")
+    cycle = world.cycle
+    pages = {
+        "home": "/",
+        "project": world.project.get_absolute_url(),
+        "report form": f"/reports/new/?project={world.project.code}",
+        "tracking": f"/track/{report.tracking_code}/",  # answered: the confirm and rating forms are shown
+        "results": f"/evaluation/{cycle.year}/q{cycle.quarter}/",
+    }
+    page = phone.new_page()
+    errors = collect_errors(page)
+    found = {}
+    for name, url in pages.items():
+        response = page.goto(url)
+        assert response.status == 200, (name, response.status)
+        expect(page.locator("main h1")).to_be_visible()
+        found[name] = axe_violations(page)
+    assert found == {name: [] for name in pages}
+    assert errors == []
