@@ -275,6 +275,8 @@ class Report(models.Model):
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # Set by the retention purge (feedback.privacy.retention_purge): contact details removed.
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReportQuerySet.as_manager()
