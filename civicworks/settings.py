@@ -266,6 +266,9 @@ FEEDBACK_SWEEP_GRACE_SECONDS = env.int("CIVICWORKS_SWEEP_GRACE_SECONDS", default
 FEEDBACK_SWEEP_INTERVAL_SECONDS = env.int("CIVICWORKS_SWEEP_INTERVAL_SECONDS", default=60)
 FEEDBACK_RETRY_FIRST_SECONDS = env.int("CIVICWORKS_RETRY_FIRST_SECONDS", default=300)
 FEEDBACK_RETRY_LATER_SECONDS = env.int("CIVICWORKS_RETRY_LATER_SECONDS", default=1800)
+# PIPL / GDPR retention: reporters' personal data of reports closed more than this many days
+# ago is removed by the daily task feedback.tasks.purge_personal_data (the report stays).
+CIVICWORKS_RETENTION_DAYS = env.int("CIVICWORKS_RETENTION_DAYS", default=365)
 # Each app lists its periodic tasks in its own `schedule.py`; civicworks/celery.py merges them.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "civicworks.accounts.tasks.heartbeat", "schedule": timedelta(minutes=1)},

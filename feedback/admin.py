@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,10 +20,11 @@ from civicworks.admin import ScopedModelAdmin
 from civicworks.permissions import has_role, is_city_admin
 from projects.models import Department
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .models import (
     OPEN_STATUSES,
     ApiKey,
+    ContactDisclosure,
     GridArea,
     Report,
     ReportEvent,
@@ -209,7 +210,8 @@ class ReportAdmin(ScopedModelAdmin):
 
     @admin.display(description=_("reporter contact"))
     def contact(self, obj: Report) -> str:
-        return " · ".join(x for x in [obj.reporter_name, obj.reporter_phone, obj.reporter_email] if x) or "—"
+        # Masked by default; "Show contact details" (contact_view) shows them in full, logged.
+        return privacy.masked_contact(obj)
 
     def changelist_view(self, request, extra_context=None):
         # Department staff see newly dispatched reports arrive without reloading (live.js).
@@ -221,6 +223,7 @@ class ReportAdmin(ScopedModelAdmin):
         extra = extra_context or {}
         if report is not None:
             extra["may_handle"] = services.may_handle(request.user, report)
+            extra["has_contact"] = privacy.has_contact(report)
             extra["transfer_form"] = TransferForm()
             extra["answer_form"] = AnswerForm(department_id=report.department_id)
             extra["status"] = ReportStatus
@@ -230,6 +233,7 @@ class ReportAdmin(ScopedModelAdmin):
         own = [
             path("<int:pk>/do/<str:step>/", self.admin_site.admin_view(self.step_view), name="feedback_report_step"),
             path("figures/", self.admin_site.admin_view(self.figures_view), name="feedback_report_figures"),
+            path("<int:pk>/contact/", self.admin_site.admin_view(self.contact_view), name="feedback_report_contact"),
         ]
         return own + super().get_urls()
 
@@ -265,6 +269,21 @@ class ReportAdmin(ScopedModelAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:feedback_report_change", args=[report.pk]))
+
+    def contact_view(self, request, pk: int):
+        """POST only: one click, one logged disclosure (a GET could be prefetched or replayed)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        report = get_object_or_404(Report, pk=pk)
+        contact = privacy.contact_disclose(report=report, by=request.user)  # PermissionDenied → 403
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Contact details of report %(code)s") % {"code": report.tracking_code},
+            "opts": Report._meta,
+            "report": report,
+            "contact": contact,
+        }
+        return TemplateResponse(request, "admin/feedback/report/contact.html", context)
 
     def figures_view(self, request):
         if not self.has_view_permission(request):
@@ -304,3 +323,27 @@ class ReportAdmin(ScopedModelAdmin):
     @admin.action(description=_("Hide the selected reports from the public"))
     def hide_selected(self, request, queryset):
         self._bulk(request, queryset, services.report_hide, reason=str(_("Hidden by staff")))
+
+
+@admin.register(ContactDisclosure)
+class ContactDisclosureAdmin(ScopedModelAdmin):
+    """Read-only audit of unmasked contact details: city administrators and supervisors."""
+
+    view_roles = frozenset({Role.SUPERVISOR})
+    list_display = ["created_at", "viewer", "report"]
+    list_filter = ["created_at"]
+    list_select_related = ["viewer", "report"]
+    search_fields = ["report__tracking_code", "viewer__username"]
+    date_hierarchy = "created_at"
+
+    def scope(self, request, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(report__department_id=request.user.department_id)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

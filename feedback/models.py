@@ -275,6 +275,8 @@ class Report(models.Model):
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # Set by the retention purge (feedback.privacy.retention_purge): contact details removed.
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReportQuerySet.as_manager()
@@ -469,3 +471,28 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactDisclosure(models.Model):
+    """One row each time a staff member unmasks a reporter's contact details in the console.
+
+    PIPL / GDPR: access to personal data is kept to those who need it and is accountable, so
+    the console shows contacts masked and logs every explicit "show".
+    """
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="contact_disclosures"
+    )
+    # PROTECT: an audit row must not lose who looked (staff accounts are deactivated, not deleted).
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("shown to"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact disclosure")
+        verbose_name_plural = _("contact disclosures")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.viewer_id} @ {self.created_at:%Y-%m-%d %H:%M}"

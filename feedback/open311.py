@@ -6,7 +6,7 @@ carry public fields only: the contact a client posts goes to the department, nev
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
@@ -204,10 +204,16 @@ def _date_param(request: HttpRequest, name: str) -> datetime | None:
     raw = request.GET.get(name)
     if not raw:
         return None
-    value = parse_datetime(raw.replace(" ", "+"))
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))
+        value = value if value is None or timezone.is_aware(value) else timezone.make_aware(value)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 in a literal (a 500 otherwise).
+        value = value.astimezone(UTC) if value is not None else None
+    except (ValueError, OverflowError):  # well formed but impossible: hour 99, year 10000 in UTC
+        value = None
     if value is None:
         raise Open311Error(400, _("%(name)s must be a W3C date-time, e.g. 2026-11-01T00:00:00+08:00.") % {"name": name})
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
 
 
 def _filtered(request: HttpRequest):

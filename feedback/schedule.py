@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
 from django.conf import settings
 
 BEAT_SCHEDULE: dict = {
@@ -12,4 +13,9 @@ BEAT_SCHEDULE: dict = {
     },
     # Reminders at 75% of the deadline and escalation on breach, each sent once.
     "feedback-check-deadlines": {"task": "feedback.tasks.check_deadlines", "schedule": timedelta(minutes=10)},
+    # Retention: contact details of reports closed more than CIVICWORKS_RETENTION_DAYS ago.
+    "feedback-purge-personal-data": {
+        "task": "feedback.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

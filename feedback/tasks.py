@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import privacy, services
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
@@ -24,3 +24,9 @@ def sweep_outbox() -> int:
 @shared_task
 def check_deadlines() -> tuple[int, int]:
     return services.deadlines_check()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_personal_data() -> int:
+    """Safe to run twice: purged reports are marked and skipped."""
+    return privacy.retention_purge()

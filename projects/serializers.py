@@ -19,14 +19,14 @@ class ProjectOutputSerializer(serializers.Serializer):
     category_name = serializers.CharField(source="category.name")
     district = serializers.CharField(source="district.code")
     district_name = serializers.CharField(source="district.name")
-    community = serializers.CharField(source="community.name", default=None)
+    community = serializers.CharField(source="community.name", default=None, allow_null=True)
     lead_unit = serializers.CharField(source="lead_unit.name")
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     planned_start = serializers.DateField()
     planned_end = serializers.DateField()
-    expected_completion = serializers.DateField()
-    actual_completion = serializers.DateField()
+    expected_completion = serializers.DateField(allow_null=True)
+    actual_completion = serializers.DateField(allow_null=True)
     budget = serializers.DecimalField(**MONEY)
     spent = serializers.DecimalField(**MONEY)
     allocated = serializers.DecimalField(**MONEY)
@@ -35,7 +35,7 @@ class ProjectOutputSerializer(serializers.Serializer):
     over_budget = serializers.BooleanField()
     overdue_milestones = serializers.IntegerField()
     days_behind = serializers.IntegerField()
-    last_progress_at = serializers.DateTimeField()
+    last_progress_at = serializers.DateTimeField(allow_null=True)
 
 
 class PersonOutputSerializer(serializers.Serializer):
@@ -52,7 +52,7 @@ class MilestoneOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     planned_date = serializers.DateField()
-    actual_date = serializers.DateField()
+    actual_date = serializers.DateField(allow_null=True)
     order = serializers.IntegerField()
 
 
@@ -100,7 +100,7 @@ class ProjectDetailOutputSerializer(ProjectOutputSerializer):
 class DepartmentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    parent = serializers.CharField(source="parent.name", default=None)
+    parent = serializers.CharField(source="parent.name", default=None, allow_null=True)
     led_projects = serializers.IntegerField(source="led")
 
 

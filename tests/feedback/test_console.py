@@ -38,7 +38,8 @@ def test_officials_see_only_their_department_overdue_first(client, queue, offici
 def test_contact_is_shown_to_the_department_only(client, queue, official, evaluator):
     mine, _, _ = queue
     client.force_login(official)
-    assert CANARY_PHONE in client.get(reverse("admin:feedback_report_change", args=[mine.pk])).content.decode()
+    html = client.get(reverse("admin:feedback_report_change", args=[mine.pk])).content.decode()
+    assert "139****5678" in html and CANARY_PHONE not in html  # masked until "Show contact details"
     client.force_login(evaluator)
     response = client.get(reverse("admin:feedback_report_change", args=[mine.pk]))
     assert response.status_code == 200 and CANARY_PHONE not in response.content.decode()
