@@ -21,14 +21,19 @@ from .models import Channel, Report
 PAGE_SIZE = 25
 
 
-def _map_settings() -> dict:
-    """The map's knobs for data- attributes (no inline script: the CSP forbids it)."""
+def _map_settings(project=None) -> dict:
+    """The map's knobs for data- attributes (no inline script: the CSP forbids it).
+
+    A report about a project (the QR code at its site) opens the map on the project, at street zoom.
+    """
     lat, lng = settings.CIVICWORKS["MAP_CENTER"]
+    at_project = project is not None and project.latitude is not None and project.longitude is not None
     return {
         "MAP_TILE_URL": settings.CIVICWORKS["MAP_TILE_URL"],
         "MAP_ATTRIBUTION": settings.CIVICWORKS["MAP_ATTRIBUTION"],
-        "MAP_CENTER_LAT": lat,
-        "MAP_CENTER_LNG": lng,
+        "MAP_CENTER_LAT": project.latitude if at_project else lat,
+        "MAP_CENTER_LNG": project.longitude if at_project else lng,
+        "MAP_ZOOM": 17 if at_project else 13,
     }
 
 
@@ -91,7 +96,7 @@ def submit(request):
                     request, _("Thank you. Keep your tracking code: %(code)s") % {"code": report.tracking_code}
                 )
                 return redirect("feedback:track", code=report.tracking_code)
-    context = {"form": form, "project": project, "similar": similar, **_map_settings()}
+    context = {"form": form, "project": project, "similar": similar, **_map_settings(project)}
     return render(request, "feedback/submit.html", context, status=400 if form.errors else 200)
 
 

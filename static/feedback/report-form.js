@@ -12,7 +12,7 @@
   const nearbyBox = document.getElementById("feedback-nearby");
   const [centerLat, centerLng] = form.dataset.center.split(",").map(Number);
 
-  const map = L.map("feedback-pick-map", { fadeAnimation: false }).setView([centerLat, centerLng], 13);
+  const map = L.map("feedback-pick-map", { fadeAnimation: false }).setView([centerLat, centerLng], Number(form.dataset.zoom) || 13);
   L.tileLayer(form.dataset.tileUrl, { attribution: form.dataset.attribution, maxZoom: 19 }).addTo(map);
   let marker = null;
 

@@ -26,6 +26,10 @@ def test_the_form_renders_with_the_project_prefilled(client, road, project):
     html = response.content.decode()
     assert project.title in html and f'value="{project.code}"' in html and 'value="qr"' in html
     assert "<script>" not in html and "style=" not in html
+    # Scanned at the site: the map opens on the project at street zoom, not on the city centre.
+    assert f'data-center="{project.latitude:f},{project.longitude:f}" data-zoom="17"' in html
+    plain = client.get(reverse("feedback:submit")).content.decode()
+    assert 'data-zoom="13"' in plain
 
 
 def test_submit_without_js_uses_the_address(client, road, django_capture_on_commit_callbacks):
