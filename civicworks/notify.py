@@ -1,5 +1,6 @@
 """Send a notice at most once per key: `notify_once(key="project-stale:42:2026-11", ...)`."""
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
@@ -23,3 +24,8 @@ def notify_once(*, key: str, subject: str, body: str, recipients: list[str]) -> 
     except IntegrityError:
         return False
     return True
+
+
+def site_link(path: str) -> str:
+    """An absolute link for an e-mail: `site_link(project.get_absolute_url())`."""
+    return settings.CIVICWORKS_SITE_URL + path

@@ -191,6 +191,8 @@ CIVICWORKS = {
     "MAP_ZOOM": env.int("CIVICWORKS_MAP_ZOOM", default=12),
 }
 CIVICWORKS_SITE_NAME = _("CivicWorks")
+# The public address, for links in e-mails and webhooks (which have no request to build them from).
+CIVICWORKS_SITE_URL = env.str("CIVICWORKS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Open data: the OC4IDS project-id prefix (register one with the OCP), the licence, and the
 # OC4IDS 0.9.5 schema folder the validation test reads (offline; see ../shared/data/oc4ids).
 CIVICWORKS_OC4IDS_PREFIX = env.str("CIVICWORKS_OC4IDS_PREFIX", default="oc4ids-civicworks-")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from civicworks.accounts.models import STAFF_ROLES, Role, User
-from civicworks.notify import notify_once
+from civicworks.notify import notify_once, site_link
 from civicworks.permissions import is_city_admin
 from participation import hooks as participation_hooks
 from projects.models import Department, Project
@@ -321,7 +321,7 @@ def _send_dispatch_notice(report: Report, department: Department, delivery_id: i
             _("Due: %(due)s") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
             if report.due_at
             else "",
-            reverse("admin:feedback_report_change", args=[report.pk]),
+            site_link(reverse("admin:feedback_report_change", args=[report.pk])),
         ]
     )
     try:

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from civicworks.notify import notify_once
+from civicworks.notify import notify_once, site_link
 
 from . import selectors
 from .models import ChainRole, Milestone, Project, ResponsiblePerson
@@ -40,7 +40,7 @@ def lead_recipients(project: Project) -> list[str]:
 
 
 def _site_url(project: Project) -> str:
-    return project.get_absolute_url()
+    return site_link(project.get_absolute_url())
 
 
 def send_stale(today=None) -> int:

@@ -29,6 +29,7 @@ def test_stale_project_reminded_once(chain, settings):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["lead@example.cn"]
     assert chain.code in mail.outbox[0].subject
+    assert f"http://127.0.0.1:8000/projects/{chain.code}/" in mail.outbox[0].body  # an absolute link
 
 
 def test_stale_days_are_configurable(chain, settings):
