@@ -91,6 +91,7 @@ SECURITY_TESTS = {
     "test_retention.py": "personal data of reports done more than `CIVICWORKS_RETENTION_DAYS` ago purged, "
     "batched, idempotent, with a real Celery worker",
     "test_my_data.py": "a resident's JSON download and account deletion (password, tombstone, reports kept anonymised)",
+    "test_my_data_browser.py": "the same in Chromium: reached from the menu, axe clean, deletion signs out",
     "test_input_safety.py": "photos (bomb, > 64 MP, > 10 MB, > 5, not an image, SVG) on form and API in zh-hans "
     "and en, money overflow, coordinates and dates out of range, HTML/JS, CSV/XLSX formulas — nothing stored",
     "test_api_fuzz.py": "schemathesis on `/api/schema/`: one case per operation, anonymous reads and an "
