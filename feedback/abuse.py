@@ -1,7 +1,12 @@
 """Abuse protection: a per-address limit on anonymous submissions, in the shared cache (Redis)."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+from redis import RedisError
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
 
@@ -18,10 +23,16 @@ def submission_allowed(request) -> bool:
         return True
     limit = getattr(settings, "FEEDBACK_ANONYMOUS_PER_HOUR", 10)
     key = f"feedback:submit:{client_ip(request)}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        count = 1
+        cache.add(key, 0, timeout=WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=WINDOW_SECONDS)
+            count = 1
+    except RedisError:
+        # Fail open: with the cache down a resident's report still gets in (the honeypot and
+        # the similar-report check still apply); losing reports would be worse than a flood.
+        logger.warning("rate limit cache unavailable; anonymous submission allowed", exc_info=True)
+        return True
     return count <= limit

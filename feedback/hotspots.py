@@ -6,6 +6,7 @@ leaves the database. The answer is cached for a short time, keyed on the validat
 The filters, their defaults and their (translated) errors live in `civicworks.hotspot_params`.
 """
 
+import contextlib
 import hashlib
 import math
 from datetime import timedelta
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from redis import RedisError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -155,10 +157,14 @@ def cached_hotspots(query: HotspotQuery) -> dict:
     if not seconds:
         return hotspots(query)
     key = "hotspots:v1:" + hashlib.sha1(query.key().encode(), usedforsecurity=False).hexdigest()
-    result = cache.get(key)
+    try:
+        result = cache.get(key)
+    except RedisError:  # the cache is an optimisation: without Redis, count in PostgreSQL
+        return hotspots(query)
     if result is None:
         result = hotspots(query)
-        cache.set(key, result, seconds)
+        with contextlib.suppress(RedisError):
+            cache.set(key, result, seconds)
     return result
 
 

@@ -3,10 +3,11 @@
 import time
 
 import pytest
+from django.test import override_settings
 
 from civicworks.celery import app as celery_app
 from feedback import services
-from feedback.models import DispatchOutbox, ReportStatus
+from feedback.models import DispatchOutbox, Report, ReportStatus
 
 
 @pytest.fixture
@@ -32,3 +33,25 @@ def test_submission_succeeds_when_the_broker_is_down(road, dead_broker, django_c
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert DispatchOutbox.objects.get(report=report).sent_at is None
+
+
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_anonymous_form_and_hotspots_work_when_the_cache_is_down(client, road):
+    """The per-address limit and the hotspot cache fail open: a resident's report is never refused for it."""
+    from django.urls import reverse
+
+    from .test_pages import form_data
+
+    with override_settings(CACHES=DEAD_CACHE):
+        response = client.post(reverse("feedback:submit"), form_data(road, text="望江路井盖破损"))
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert client.get(reverse("feedback-api-hotspots")).status_code == 200
+    assert Report.objects.filter(text="望江路井盖破损").count() == 1

@@ -46,7 +46,9 @@ KNOWN = """## Known limits (not hidden)
   client's own connect retries (about 2–3 s, the *latency max* above); that process then leaves
   dispatch to the outbox sweep for 30 s and lets one request at a time probe the broker.
 - Anonymous submissions count against a per-address limit kept in the cache (Redis): while
-  Redis is down those fail; the fault tests submit with a token (signed-in clients skip the limit).
+  Redis is down the limit is not enforced (it fails open, logged, after at most a one-second
+  connect timeout; `tests/feedback/test_broker_down.py`), so residents can still report. The
+  fault tests submit with a token (signed-in clients skip the limit).
 - The load figures depend on the machine: on the shared 2-core development machine (load
   average ~8 from five engineers' test runs) intake held about 12 submissions/s with a p95 of
   several seconds at 50 parallel clients, and the whole fault file took ~14 minutes instead of
