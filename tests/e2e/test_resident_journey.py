@@ -32,6 +32,7 @@ TEXT = {
         "send": "提交诉求",
         "thanks": "谢谢！请保存您的查询码",
         "dispatched": "已派单",
+        "follow": "查询已提交的诉求",
         "answered": "已答复",
         "solved": "是的，已解决",
         "confirmed": "已确认",
@@ -53,6 +54,7 @@ TEXT = {
         "send": "Send the report",
         "thanks": "Keep your tracking code",
         "dispatched": "Dispatched",
+        "follow": "Follow a report you already sent",
         "answered": "Answered",
         "solved": "Yes, it is solved",
         "confirmed": "Confirmed",
@@ -150,9 +152,14 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
     expect(thumbnail).to_be_visible()
     assert thumbnail.evaluate("img => img.naturalWidth") > 0
 
-    # 7. The department answers; the resident reads it on the tracking page.
+    # 7. The department answers; later the resident looks the report up by its code and reads the answer.
     feedback_services.report_resolve(report=report, by=world.official, answer="已更换灯泡，今晚起恢复照明。")
-    page.goto(f"/track/{code}/")
+    page.goto("/reports/new/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=t["follow"]).click()
+    page.fill("#id_code", f" {code.lower()} ")
+    with page.expect_navigation(url=f"**/track/{code}/"):
+        page.press("#id_code", "Enter")
     expect(page.locator("#answer-heading + p")).to_have_text("已更换灯泡，今晚起恢复照明。")
     expect(facts).to_contain_text(t["answered"])
 
