@@ -139,6 +139,7 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
 
     # 6. The tracking code, and the tracking page: dispatched to the project's lead unit.
     assert "/track/" in page.url, page.locator(".errors, .errorlist").all_inner_texts()
+    assert errors == []  # a broken page says so here (a 5xx), not as a missing element below
     code = page.locator("h1 code").inner_text()
     expect(page.locator(".messages")).to_contain_text(t["thanks"])
     expect(page.locator(".messages")).to_contain_text(code)
