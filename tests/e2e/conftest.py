@@ -113,7 +113,11 @@ def _public_person(project: Project) -> None:
 
 @pytest.fixture
 def world(lead_department, other_department, settings, tmp_path) -> World:
-    """Built per test (the live server's database is emptied after each one): a few hundred ms, not the demo city."""
+    """Built per test (the live server's database is emptied after each one): a few hundred ms, not the demo city.
+
+    Celery runs in-process for these tests (`_fast_and_eager` in tests/conftest.py), so a report sent
+    from the browser is routed and dispatched before its tracking page loads.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # the anonymous-submission counter lives in the shared cache
     seed_categories()
@@ -125,7 +129,9 @@ def world(lead_department, other_department, settings, tmp_path) -> World:
                           category=toilet, stage="design")  # fmt: skip
     _public_person(project)
     for made in (project, other):
-        for n, update in enumerate(made.updates.order_by("created_at")):  # a past month, not this minute
+        # Earlier updates are from past weeks: the console's time field keeps minutes only, and an
+        # update posted in the journey must be the latest even if the world was built this minute.
+        for n, update in enumerate(made.updates.order_by("created_at")):
             ProgressUpdate.objects.filter(pk=update.pk).update(created_at=timezone.now() - timedelta(days=30 - 10 * n))
     return World(
         project=project,

@@ -143,7 +143,7 @@ def main() -> None:
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
-        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "migrate", "--no-input", "--skip-checks", "-v0")
         manage(env, "seed_demo", "--quiet-logins")
         port = int(os.environ.get("CIVICWORKS_SCREENSHOTS_PORT") or free_port())
         base = f"http://127.0.0.1:{port}"

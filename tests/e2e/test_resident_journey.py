@@ -32,6 +32,7 @@ TEXT = {
         "send": "提交诉求",
         "thanks": "谢谢！请保存您的查询码",
         "dispatched": "已派单",
+        "follow": "查询已提交的诉求",
         "answered": "已答复",
         "solved": "是的，已解决",
         "confirmed": "已确认",
@@ -53,6 +54,7 @@ TEXT = {
         "send": "Send the report",
         "thanks": "Keep your tracking code",
         "dispatched": "Dispatched",
+        "follow": "Follow a report you already sent",
         "answered": "Answered",
         "solved": "Yes, it is solved",
         "confirmed": "Confirmed",
@@ -120,10 +122,17 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
     expect(qr).to_be_visible()
     assert qr.evaluate("img => img.naturalWidth") > 0
 
-    # 5. The report link (what the QR code at the site opens, plus `via=qr` when scanned).
+    # 5. Report a problem about the project: in Chinese by tapping the link, in English by scanning
+    #    the QR code at the site (its address is the same link with `via=qr`: counted as a scan).
     link = page.get_by_role("link", name=t["report"])
     assert link.get_attribute("href") == f"/reports/new/?project={project.code}"
-    page.goto(link.get_attribute("href") + "&via=qr")
+    if language == "zh-hans":
+        with page.expect_navigation():
+            link.click()
+        channel = Channel.WEB
+    else:
+        page.goto(link.get_attribute("href") + "&via=qr")
+        channel = Channel.QR
     expect(page.locator(".panel", has_text=project.code)).to_be_visible()
     page.select_option("#id_category", label="路灯")
     page.fill("#id_text", "3号楼电梯井旁的路灯不亮，晚上看不清台阶。")
@@ -137,11 +146,12 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
 
     # 6. The tracking code, and the tracking page: dispatched to the project's lead unit.
     assert "/track/" in page.url, page.locator(".errors, .errorlist").all_inner_texts()
+    assert errors == []  # a broken page says so here (a 5xx), not as a missing element below
     code = page.locator("h1 code").inner_text()
     expect(page.locator(".messages")).to_contain_text(t["thanks"])
     expect(page.locator(".messages")).to_contain_text(code)
     report = Report.objects.get(tracking_code=code)
-    assert (report.channel, report.project_id, report.photos.count()) == (Channel.QR, project.pk, 1)
+    assert (report.channel, report.project_id, report.photos.count()) == (channel, project.pk, 1)
     assert report.latitude is not None and report.longitude is not None
     facts = page.locator(".feedback-facts")
     expect(facts).to_contain_text(t["dispatched"])
@@ -150,9 +160,14 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
     expect(thumbnail).to_be_visible()
     assert thumbnail.evaluate("img => img.naturalWidth") > 0
 
-    # 7. The department answers; the resident reads it on the tracking page.
+    # 7. The department answers; later the resident looks the report up by its code and reads the answer.
     feedback_services.report_resolve(report=report, by=world.official, answer="已更换灯泡，今晚起恢复照明。")
-    page.goto(f"/track/{code}/")
+    page.goto("/reports/new/")
+    with page.expect_navigation():
+        page.get_by_role("link", name=t["follow"]).click()
+    page.fill("#id_code", f" {code.lower()} ")
+    with page.expect_navigation(url=f"**/track/{code}/"):
+        page.press("#id_code", "Enter")
     expect(page.locator("#answer-heading + p")).to_have_text("已更换灯泡，今晚起恢复照明。")
     expect(facts).to_contain_text(t["answered"])
 
