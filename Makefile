@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test reliability stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability bench bench-quick stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,18 @@ stack: install
 reliability: install-dev
 	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
 	status=$$?; $(PY) tests/integration/report.py; exit $$status
+
+## make bench: a large city (100,000 projects, 1,000,000 reports) built in PostgreSQL and measured
+## against raw-SQL lower bounds; writes bench/results.json and bench/RESULTS.md (docs/performance.md)
+BENCH_DATABASE ?= civicworks_bench
+BENCH_REDIS_DB ?= 4
+BENCH_PORT ?= 8750
+bench: install-dev
+	$(PY) bench/run.py --size full --database $(BENCH_DATABASE) --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
+
+## make bench-quick: the same at 1/20 of the size (CI smoke check; no timing verdicts)
+bench-quick: install-dev
+	$(PY) bench/run.py --size quick --database $(BENCH_DATABASE)q --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
