@@ -33,6 +33,7 @@ from .serializers import (
 # Below this zoom level the map returns grid clusters counted in SQL instead of points.
 CLUSTER_BELOW_ZOOM = 12
 MAX_POINTS = 5000
+CODE_SLOT = "__code__"  # project codes are letters, digits and hyphens: no URL quoting needed
 
 
 class ProjectFilter(filters.FilterSet):
@@ -104,7 +105,7 @@ def _zoom(raw: str | None) -> int | None:
     return zoom
 
 
-def _point_feature(row: dict, stage_labels: dict) -> dict:
+def _point_feature(row: dict, stage_labels: dict, url_template: str) -> dict:
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
@@ -117,7 +118,7 @@ def _point_feature(row: dict, stage_labels: dict) -> dict:
             "expected_completion": row["expected_completion"].isoformat() if row["expected_completion"] else None,
             "category": row["category__name"],
             "district": row["district__name"],
-            "url": reverse("projects:detail", args=[row["code"]]),
+            "url": url_template.replace(CODE_SLOT, row["code"]),
         },
     }
 
@@ -164,8 +165,10 @@ class ProjectMapApi(APIView):
             features = [_cluster_feature(r) for r in rows]
         else:
             labels = {value: str(label) for value, label in Stage.choices}
+            # One reverse() for all rows: per row it was two thirds of the answer's time.
+            url_template = reverse("projects:detail", args=[CODE_SLOT])
             rows = selectors.map_points(projects=projects, bbox=bbox)[:MAX_POINTS]
-            features = [_point_feature(r, labels) for r in rows]
+            features = [_point_feature(r, labels, url_template) for r in rows]
         body = {"type": "FeatureCollection", "features": features}
         if bbox:
             body["bbox"] = list(bbox)
