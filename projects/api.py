@@ -28,6 +28,7 @@ from .serializers import (
     ProjectDetailOutputSerializer,
     ProjectOutputSerializer,
     UpdateOutputSerializer,
+    project_output,
 )
 
 # Below this zoom level the map returns grid clusters counted in SQL instead of points.
@@ -64,6 +65,10 @@ class ProjectListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.project_list()
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([project_output(project) for project in page])
 
 
 class ProjectDetailApi(RetrieveAPIView):

@@ -122,9 +122,21 @@ def project_detail(*, code: str, public_only: bool = True) -> Project:
         Prefetch("milestones", queryset=Milestone.objects.order_by("order", "planned_date")),
         Prefetch("updates", queryset=latest, to_attr="latest_updates"),
         Prefetch("allocations", queryset=BudgetAllocation.objects.order_by("date")),
-        Prefetch("expenditures", queryset=Expenditure.objects.order_by("-date", "-pk")),
     )
-    return rows.get(code=code)
+    project = rows.get(code=code)
+    # Plain rows, not instances: a project has up to thousands of expenditures (one query either way).
+    project.expenditure_rows = list(
+        Expenditure.objects.filter(project=project).order_by("-date", "-pk").values(*EXPENDITURE_FIELDS)
+    )
+    return project
+
+
+EXPENDITURE_FIELDS = ("id", "date", "amount", "payee", "purpose", "voucher_number")
+
+
+def expenditure_output(row: dict) -> dict:
+    """An expenditure row as the API shows it (money as a string with two decimals, as DRF's DecimalField)."""
+    return {**row, "date": row["date"].isoformat(), "amount": f"{row['amount']:.2f}"}
 
 
 def public_contact(person: ResponsiblePerson) -> dict:
