@@ -111,6 +111,36 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cost(row: dict) -> float | None:
+    if "lower_ms" in row:
+        return row["median_ms"]
+    return row.get("p50_ms")
+
+
+def growth(small: dict, large: dict) -> str:
+    """How each figure grows from one city size to another (medians; load: p50 latency)."""
+    factor = large["city"]["projects"] / small["city"]["projects"]
+    lines = [
+        f"| measurement | {small['size']} ({small['city']['projects']:,} projects) | "
+        f"{large['size']} ({large['city']['projects']:,}) | growth (city × {factor:g}) | ratio to lower bound |",
+        "|---|---|---|---|---|",
+    ]
+    before = {row["name"].split(" (")[0]: row for row in small["measurements"]}
+    for row in large["measurements"]:
+        other = before.get(row["name"].split(" (")[0])
+        if other is None or _cost(other) in (None, 0) or _cost(row) is None:
+            continue
+        ratios = f"{_fmt(other.get('ratio'), '×')} → {_fmt(row.get('ratio'), '×')}" if "ratio" in row else "—"
+        lines.append(
+            f"| {row['name']} | {_fmt(_cost(other), ' ms')} | {_fmt(_cost(row), ' ms')} "
+            f"| {_fmt(_cost(row) / _cost(other), '×')} | {ratios} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("results.json"))
-    print(markdown(json.loads(path.read_text())), end="")
+    paths = sys.argv[1:] or [str(Path(__file__).with_name("results.json"))]
+    if len(paths) == 2:
+        print(growth(*(json.loads(Path(p).read_text()) for p in paths)), end="")
+    else:
+        print(markdown(json.loads(Path(paths[0]).read_text())), end="")

@@ -1,6 +1,10 @@
 """The projects API: public reads; staff writes on their own department's projects."""
 
+import json
+
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -121,11 +125,18 @@ def _point_feature(row: dict, stage_labels: dict, url_template: str) -> dict:
             "stage_label": stage_labels[row["stage"]],
             "percent_complete": row["percent_complete"],
             "expected_completion": row["expected_completion"].isoformat() if row["expected_completion"] else None,
-            "category": row["category__name"],
-            "district": row["district__name"],
+            "category": row["category_name"],
+            "district": row["district_name"],
             "url": url_template.replace(CODE_SLOT, row["code"]),
         },
     }
+
+
+def _geojson_response(features_json: str, bbox) -> HttpResponse:
+    """A FeatureCollection around features already serialised (by PostgreSQL)."""
+    tail = f',"bbox":{json.dumps(list(bbox))}' if bbox else ""
+    body = f'{{"type":"FeatureCollection","features":{features_json}{tail}}}'
+    return HttpResponse(body, content_type="application/geo+json")
 
 
 def _cluster_feature(row: dict) -> dict:
@@ -173,6 +184,11 @@ class ProjectMapApi(APIView):
             # One reverse() for all rows: per row it was two thirds of the answer's time.
             url_template = reverse("projects:detail", args=[CODE_SLOT])
             rows = selectors.map_points(projects=projects, bbox=bbox)[:MAX_POINTS]
+            if connection.vendor == "postgresql":
+                features = selectors.map_features_json(
+                    rows, stage_labels=labels, url_template=url_template, code_slot=CODE_SLOT
+                )
+                return _geojson_response(features, bbox)
             features = [_point_feature(r, labels, url_template) for r in rows]
         body = {"type": "FeatureCollection", "features": features}
         if bbox:

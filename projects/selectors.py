@@ -5,9 +5,11 @@ overdue milestones are computed in SQL as correlated subqueries, so a list of an
 costs the same number of queries and joins never multiply rows.
 """
 
+import json
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -162,9 +164,31 @@ def map_points(*, projects: QuerySet[Project], bbox: tuple[float, float, float, 
         "expected_completion",
         "latitude",
         "longitude",
-        "category__name",
-        "district__name",
+        category_name=F("category__name"),
+        district_name=F("district__name"),
     )
+
+
+# The map's point features built by PostgreSQL: one statement, no Python per point (at 5,000
+# points the dicts and json.dumps were ~3x the query itself). Same shape as the Python path.
+FEATURES_SQL = """
+SELECT coalesce(json_agg(json_build_object(
+  'type', 'Feature',
+  'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(p.longitude, p.latitude)),
+  'properties', json_build_object(
+    'code', p.code, 'title', p.title, 'stage', p.stage, 'stage_label', %s::jsonb ->> p.stage,
+    'percent_complete', p.percent_complete, 'expected_completion', p.expected_completion,
+    'category', p.category_name, 'district', p.district_name, 'url', replace(%s, %s, p.code)))), '[]')::text
+FROM ({rows}) AS p
+"""
+
+
+def map_features_json(rows: QuerySet, *, stage_labels: dict, url_template: str, code_slot: str) -> str:
+    """The JSON array of point features for `rows` (from map_points, sliced), built in the database."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(FEATURES_SQL.format(rows=sql), [json.dumps(stage_labels), url_template, code_slot, *params])
+        return cursor.fetchone()[0]
 
 
 def department_list() -> QuerySet[Department]:
