@@ -117,12 +117,16 @@ def _cost(row: dict) -> float | None:
     return row.get("p50_ms")
 
 
-def growth(small: dict, large: dict) -> str:
-    """How each figure grows from one city size to another (medians; load: p50 latency)."""
+def growth(small: dict, large: dict, labels: tuple[str, str] | None = None) -> str:
+    """How each figure changes from one run to another: two city sizes, or before/after a change."""
     factor = large["city"]["projects"] / small["city"]["projects"]
+    first, second = labels or (
+        f"{small['size']} ({small['city']['projects']:,} projects)",
+        f"{large['size']} ({large['city']['projects']:,})",
+    )
+    change = f"growth (city × {factor:g})" if factor != 1 else "after / before"
     lines = [
-        f"| measurement | {small['size']} ({small['city']['projects']:,} projects) | "
-        f"{large['size']} ({large['city']['projects']:,}) | growth (city × {factor:g}) | ratio to lower bound |",
+        f"| measurement | {first} | {second} | {change} | ratio to lower bound |",
         "|---|---|---|---|---|",
     ]
     before = {row["name"].split(" (")[0]: row for row in small["measurements"]}
@@ -140,7 +144,8 @@ def growth(small: dict, large: dict) -> str:
 
 if __name__ == "__main__":
     paths = sys.argv[1:] or [str(Path(__file__).with_name("results.json"))]
-    if len(paths) == 2:
-        print(growth(*(json.loads(Path(p).read_text()) for p in paths)), end="")
+    if len(paths) >= 2:
+        labels = tuple(paths[2].split(",")) if len(paths) > 2 else None
+        print(growth(*(json.loads(Path(p).read_text()) for p in paths[:2]), labels=labels), end="")
     else:
         print(markdown(json.loads(Path(paths[0]).read_text())), end="")
