@@ -217,5 +217,6 @@ def map_clusters(*, projects: QuerySet[Project], bbox: tuple | None, cell_degree
         .annotate(cell_x=Floor(F("longitude") / cell_degrees), cell_y=Floor(F("latitude") / cell_degrees))
         .values("cell_x", "cell_y")
         .annotate(count=Count("pk"), latitude=Avg("latitude"), longitude=Avg("longitude"))
-        .order_by("cell_x", "cell_y")
+        # No ORDER BY: with it PostgreSQL sorts every row (to disk at 100,000) for a GroupAggregate
+        # instead of hashing; 63 ms -> 33 ms for the whole city. The caller orders the few cells.
     )
