@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test reliability screenshots stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability screenshots bench bench-quick stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,18 @@ reliability: install-dev
 ## make screenshots: regenerate docs/screenshots/*.png from the demo city (throwaway SQLite, Chromium)
 screenshots: install-dev
 	$(PY) tests/e2e/screenshots.py
+
+## make bench: a large city (100,000 projects, 1,000,000 reports) built in PostgreSQL and measured
+## against raw-SQL lower bounds; writes bench/results.json and bench/RESULTS.md (docs/performance.md)
+BENCH_DATABASE ?= civicworks_bench
+BENCH_REDIS_DB ?= 4
+BENCH_PORT ?= 8750
+bench: install-dev
+	$(PY) bench/run.py --size full --database $(BENCH_DATABASE) --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
+
+## make bench-quick: the same at 1/20 of the size (CI smoke check; no timing verdicts)
+bench-quick: install-dev
+	$(PY) bench/run.py --size quick --database $(BENCH_DATABASE)q --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ Rules (docs/evaluation.md):
 5. Grade from the total rounded to 0.01; ranks (1 = best) within category and district.
 """
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -19,19 +20,17 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, NullIf, Rank, Round
+from django.db.models.functions import Coalesce
 
 from projects.models import Project
 
-from .models import Grade, IndicatorValue, Inspection, ManualIndicator, ReviewCycle, Scorecard, SurveyResponse
+from .models import Grade, IndicatorValue, Inspection, ManualIndicator, ReviewCycle, SurveyResponse
 
 FLOAT = FloatField()
 
@@ -42,78 +41,71 @@ def per_project(queryset: QuerySet, expression, group: str = "project") -> Subqu
     return Subquery(rows, output_field=FLOAT)
 
 
-def weighted(part: str, weight) -> tuple:
-    """(weight × part or 0, weight or 0): the numerator and denominator terms of one part."""
-    present = Q(**{f"{part}__isnull": False})
-    return (
-        Coalesce(F(part) * Value(float(weight)), Value(0.0), output_field=FLOAT),
-        Case(When(present, then=Value(float(weight))), default=Value(0.0), output_field=FLOAT),
-    )
-
-
-def grade_case(scheme) -> Case:
-    return Case(
-        When(total__isnull=True, then=Value(Grade.UNRATED)),
-        When(total__gte=float(scheme.excellent_mark), then=Value(Grade.EXCELLENT)),
-        When(total__gte=float(scheme.good_mark), then=Value(Grade.GOOD)),
-        When(total__gte=float(scheme.pass_mark), then=Value(Grade.PASS)),
-        default=Value(Grade.FAIL),
-    )
-
-
-def rank_within(field: str) -> Window:
-    return Window(Rank(), partition_by=[F(field)], order_by=[F("total").desc(nulls_last=True), F("code").asc()])
-
-
-def scorecard_queryset(cycle: ReviewCycle) -> QuerySet:
-    scheme = cycle.scheme
+def scorecard_parts(cycle: ReviewCycle) -> QuerySet:
+    """Per project in scope: the survey, acceptance and indicator aggregates, each computed once."""
     responses = SurveyResponse.objects.filter(survey__cycle=cycle)
     per_response = ExpressionWrapper(17.5 * (F("satisfaction") - 1) + 3.0 * F("happiness"), output_field=FLOAT)
     satisfied = Case(When(satisfaction__gte=4, then=Value(100.0)), default=Value(0.0), output_field=FLOAT)
     objective = IndicatorValue.objects.filter(cycle=cycle, score__isnull=False)
     manual = ManualIndicator.objects.filter(cycle=cycle)
-    prev_year, prev_quarter = cycle.previous_key
-    previous = Scorecard.objects.filter(cycle__year=prev_year, cycle__quarter=prev_quarter, project=OuterRef("pk"))
-    qs = (
-        Project.objects.filter(review_cycles=cycle)
-        .annotate(
-            response_count=Coalesce(per_project(responses, Count("id"), "survey__project"), Value(0.0)),
-            satisfaction_raw=per_project(responses, Avg(per_response), "survey__project"),
-            satisfied_share=per_project(responses, Avg(satisfied), "survey__project"),
-            happiness_index=per_project(responses, Avg("happiness"), "survey__project"),
-            acceptance_score=per_project(
-                Inspection.objects.filter(cycle=cycle, signed_off_at__isnull=False), Avg("score")
-            ),
-            indicator_sum=Coalesce(per_project(objective, Sum("score")), Value(0.0))
-            + Coalesce(per_project(manual, Sum("score")), Value(0.0)),
-            indicator_count=Coalesce(per_project(objective, Count("id")), Value(0.0))
-            + Coalesce(per_project(manual, Count("id")), Value(0.0)),
-        )
-        .annotate(
-            satisfaction_score=Case(
-                When(response_count__gte=scheme.min_responses, then=F("satisfaction_raw")),
-                default=None,
-                output_field=FLOAT,
-            ),
-            indicators_score=ExpressionWrapper(
-                F("indicator_sum") / NullIf(F("indicator_count"), 0.0), output_field=FLOAT
-            ),
-        )
+    return Project.objects.filter(review_cycles=cycle).annotate(
+        response_count=Coalesce(per_project(responses, Count("id"), "survey__project"), Value(0.0)),
+        satisfaction_raw=per_project(responses, Avg(per_response), "survey__project"),
+        satisfied_share=per_project(responses, Avg(satisfied), "survey__project"),
+        happiness_index=per_project(responses, Avg("happiness"), "survey__project"),
+        acceptance_score=per_project(Inspection.objects.filter(cycle=cycle, signed_off_at__isnull=False), Avg("score")),
+        indicator_sum=Coalesce(per_project(objective, Sum("score")), Value(0.0))
+        + Coalesce(per_project(manual, Sum("score")), Value(0.0)),
+        indicator_count=Coalesce(per_project(objective, Count("id")), Value(0.0))
+        + Coalesce(per_project(manual, Count("id")), Value(0.0)),
     )
-    parts = [
-        weighted("satisfaction_score", scheme.satisfaction_weight),
-        weighted("acceptance_score", scheme.acceptance_weight),
-        weighted("indicators_score", scheme.indicators_weight),
-    ]
-    numerator = parts[0][0] + parts[1][0] + parts[2][0]
-    denominator = parts[0][1] + parts[1][1] + parts[2][1]
-    qs = qs.annotate(total=Round(ExpressionWrapper(numerator / NullIf(denominator, 0.0), output_field=FLOAT), 2))
-    return qs.annotate(
-        grade=grade_case(scheme),
-        rank_in_category=rank_within("category_id"),
-        rank_in_district=rank_within("district_id"),
-        previous_total=Subquery(previous.values("total")[:1]),
+
+
+PART_FIELDS = ("response_count", "satisfaction_raw", "satisfied_share", "happiness_index", "acceptance_score",
+               "indicator_sum", "indicator_count")  # fmt: skip
+
+# Rules 1 and 3-5 over the parts. A CTE, not chained annotations: an annotation that refers to
+# another is inlined with all its subqueries, and total appears in the grade and both ranks, so
+# the chained version ran each aggregate ~80 times per project (6.7 s for 500 projects; now ~0.1 s).
+SCORECARD_SQL = """
+WITH parts AS ({parts}),
+scored AS (
+  SELECT *, CASE WHEN response_count >= %s THEN satisfaction_raw END AS satisfaction_score,
+         indicator_sum / NULLIF(indicator_count, 0.0) AS indicators_score
+  FROM parts),
+totals AS (
+  SELECT *, round(((coalesce(satisfaction_score * %s, 0) + coalesce(acceptance_score * %s, 0)
+                    + coalesce(indicators_score * %s, 0))
+                   / NULLIF(CASE WHEN satisfaction_score IS NULL THEN 0 ELSE %s END
+                            + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
+                            + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0))::numeric, 2) AS total
+  FROM scored)
+SELECT id AS pk, satisfaction_score, acceptance_score, indicators_score, response_count, satisfied_share,
+       happiness_index, total,
+       CASE WHEN total IS NULL THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s
+            ELSE %s END AS grade,
+       rank() OVER (PARTITION BY category_id ORDER BY total DESC NULLS LAST, code) AS rank_in_category,
+       rank() OVER (PARTITION BY district_id ORDER BY total DESC NULLS LAST, code) AS rank_in_district,
+       (SELECT s.total FROM evaluation_scorecard s JOIN evaluation_reviewcycle c ON c.id = s.cycle_id
+        WHERE s.project_id = totals.id AND c.year = %s AND c.quarter = %s) AS previous_total
+FROM totals
+"""
+
+
+def scorecard_rows(cycle: ReviewCycle) -> list[dict]:
+    """Every project in scope weighted, graded and ranked in one SQL statement (rows as dicts)."""
+    scheme = cycle.scheme
+    parts, params = (
+        scorecard_parts(cycle).values("id", "code", "category_id", "district_id", *PART_FIELDS).query.sql_with_params()
     )
+    weights = [float(scheme.satisfaction_weight), float(scheme.acceptance_weight), float(scheme.indicators_weight)]
+    grades = [Grade.UNRATED, float(scheme.excellent_mark), Grade.EXCELLENT, float(scheme.good_mark), Grade.GOOD,
+              float(scheme.pass_mark), Grade.PASS, Grade.FAIL]  # fmt: skip
+    params = [*params, float(scheme.min_responses), *weights, *weights, *grades, *cycle.previous_key]
+    with connection.cursor() as cursor:
+        cursor.execute(SCORECARD_SQL.format(parts=parts), params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 SCORECARD_FIELDS = (

@@ -156,7 +156,7 @@ def indicators_store(*, cycle: ReviewCycle) -> None:
 
 
 def scorecards_store(*, cycle: ReviewCycle) -> int:
-    rows = scoring.scorecard_queryset(cycle).values("pk", *scoring.SCORECARD_FIELDS)
+    rows = scoring.scorecard_rows(cycle)
     cards = [scorecard_from_row(cycle, row) for row in rows]
     Scorecard.objects.bulk_create(
         cards,

@@ -1,9 +1,14 @@
 """Where a point lies: district, community and grid area, by point-in-polygon with Shapely."""
 
+import threading
+import time
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 
 from projects.models import Community, District
 
@@ -38,6 +43,84 @@ def first_containing(rows, latitude: float, longitude: float):
     return next((row for row in rows if contains(row.boundary, latitude, longitude)), None)
 
 
+# --- The city's areas, kept in memory -------------------------------------------------------------
+# Locating a point read three tables and parsed every boundary on each report: 43 % of an
+# intake request's time. The areas change a few times a year, so each process keeps them with
+# their parsed shapes and checks a one-query fingerprint (row counts and highest ids) per
+# lookup; a boundary edited in place is picked up by this process at once (signals) and by
+# the others within ATLAS_SECONDS.
+ATLAS_SECONDS = 60
+FINGERPRINT_SQL = """
+SELECT (SELECT count(*) FROM projects_district), (SELECT max(id) FROM projects_district),
+       (SELECT count(*) FROM projects_community), (SELECT max(id) FROM projects_community),
+       (SELECT count(*) FROM feedback_gridarea), (SELECT max(id) FROM feedback_gridarea)
+"""
+
+
+@dataclass(frozen=True)
+class Atlas:
+    fingerprint: tuple
+    loaded_at: float
+    districts: list  # (district, shape) in code order
+    communities: dict  # district id -> [(community, shape)] in name order
+    grids: list  # (grid, shape) in id order
+
+    def first(self, rows, point: Point):
+        return next((row for row, geometry in rows if geometry is not None and geometry.covers(point)), None)
+
+
+_atlas: list[Atlas] = []
+_atlas_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL)
+        return cursor.fetchone()
+
+
+def _load(fingerprint: tuple) -> Atlas:
+    def shaped(rows) -> list:
+        return [(row, prepared(row.boundary)) for row in rows]
+
+    communities: dict = {}
+    for community in Community.objects.order_by("name"):
+        communities.setdefault(community.district_id, []).append(community)
+    return Atlas(
+        fingerprint=fingerprint,
+        loaded_at=time.monotonic(),
+        districts=shaped(District.objects.order_by("code")),
+        communities={pk: shaped(rows) for pk, rows in communities.items()},
+        grids=shaped(GridArea.objects.select_related("grid_worker", "district", "community").order_by("id")),
+    )
+
+
+def prepared(geojson: dict | None):
+    geometry = area_of(geojson)
+    return prep(geometry) if geometry is not None else None
+
+
+def atlas() -> Atlas:
+    fingerprint = _fingerprint()
+    with _atlas_lock:
+        current = _atlas[0] if _atlas else None
+        fresh = current and current.fingerprint == fingerprint
+        if not fresh or time.monotonic() - current.loaded_at > ATLAS_SECONDS:
+            _atlas[:] = [_load(fingerprint)]
+        return _atlas[0]
+
+
+def forget_areas(**_kwargs) -> None:
+    """Drop this process's copy (a signal receiver: an area was saved or deleted)."""
+    with _atlas_lock:
+        _atlas.clear()
+
+
+for _model in (District, Community, GridArea):
+    post_save.connect(forget_areas, sender=_model, dispatch_uid=f"geo-forget-{_model.__name__}")
+    post_delete.connect(forget_areas, sender=_model, dispatch_uid=f"geo-forget-del-{_model.__name__}")
+
+
 def locate(latitude: float | None, longitude: float | None) -> Location:
     """Look the point up: district, then community and grid inside that district.
 
@@ -46,13 +129,13 @@ def locate(latitude: float | None, longitude: float | None) -> Location:
     """
     if latitude is None or longitude is None:
         return Location()
-    district = first_containing(District.objects.order_by("code"), latitude, longitude)
-    grids = GridArea.objects.select_related("grid_worker", "district", "community").order_by("id")
+    areas, point = atlas(), Point(longitude, latitude)
+    district = areas.first(areas.districts, point)
     if district is None:
-        grid = first_containing(grids, latitude, longitude)
+        grid = areas.first(areas.grids, point)
         return Location(district=grid.district, community=grid.community, grid_area=grid) if grid else Location()
-    community = first_containing(Community.objects.filter(district=district).order_by("name"), latitude, longitude)
-    in_district = [g for g in grids.filter(district=district) if contains(g.boundary, latitude, longitude)]
+    community = areas.first(areas.communities.get(district.pk, []), point)
+    in_district = [g for g, shape in areas.grids if g.district_id == district.pk and shape and shape.covers(point)]
     # Prefer the grid of the community found, when a point sits on the edge of two grids.
     in_district.sort(key=lambda g: g.community_id != (community.pk if community else None))
     return Location(district=district, community=community, grid_area=in_district[0] if in_district else None)

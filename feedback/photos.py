@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_PHOTOS = 5
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 64_000_000
-MAX_EDGE = 2048  # stored photos are scaled down to this longest edge
+MAX_EDGE = 2048  # stored photos are scaled down to at most this longest edge
 THUMB_EDGE = 320
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 
@@ -58,16 +58,29 @@ def _open_checked(upload: UploadedFile) -> Image.Image:
     return image
 
 
+def draft_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size libjpeg should decode to: halved while the longest edge stays ≥ 3/4 of MAX_EDGE.
+
+    Decoding at 1/2 (or 1/4, 1/8) costs a fraction of a full decode: a 12-megapixel phone
+    photo (4032 × 3024) decodes at 2016 × 1512 in ~0.04 s and 9 MB instead of ~0.55 s and
+    36 MB, and is stored at 2016 px instead of 2048.
+    """
+    scale = 1
+    while scale < 8 and max(size) / (scale * 2) >= MAX_EDGE * 3 / 4:
+        scale *= 2
+    return size[0] // scale, size[1] // scale
+
+
 def _decode(image: Image.Image, name: str) -> Image.Image:
     if image.format in ("JPEG", "MPO"):
         # Let libjpeg decode at a reduced scale: a 60-megapixel photo never fills memory.
-        image.draft("RGB", (MAX_EDGE, MAX_EDGE))
+        image.draft("RGB", draft_size(image.size))
     try:
         image.load()
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise _refuse(_("The photo “%(name)s” is damaged and cannot be read.") % {"name": name}) from None
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _jpeg(image: Image.Image, edge: int) -> bytes:

@@ -1,6 +1,10 @@
 """The projects API: public reads; staff writes on their own department's projects."""
 
+import json
+
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,11 +32,13 @@ from .serializers import (
     ProjectDetailOutputSerializer,
     ProjectOutputSerializer,
     UpdateOutputSerializer,
+    project_output,
 )
 
 # Below this zoom level the map returns grid clusters counted in SQL instead of points.
 CLUSTER_BELOW_ZOOM = 12
 MAX_POINTS = 5000
+CODE_SLOT = "__code__"  # project codes are letters, digits and hyphens: no URL quoting needed
 
 
 class ProjectFilter(filters.FilterSet):
@@ -63,6 +69,10 @@ class ProjectListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.project_list()
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([project_output(project) for project in page])
 
 
 class ProjectDetailApi(RetrieveAPIView):
@@ -104,7 +114,7 @@ def _zoom(raw: str | None) -> int | None:
     return zoom
 
 
-def _point_feature(row: dict, stage_labels: dict) -> dict:
+def _point_feature(row: dict, stage_labels: dict, url_template: str) -> dict:
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
@@ -115,11 +125,18 @@ def _point_feature(row: dict, stage_labels: dict) -> dict:
             "stage_label": stage_labels[row["stage"]],
             "percent_complete": row["percent_complete"],
             "expected_completion": row["expected_completion"].isoformat() if row["expected_completion"] else None,
-            "category": row["category__name"],
-            "district": row["district__name"],
-            "url": reverse("projects:detail", args=[row["code"]]),
+            "category": row["category_name"],
+            "district": row["district_name"],
+            "url": url_template.replace(CODE_SLOT, row["code"]),
         },
     }
+
+
+def _geojson_response(features_json: str, bbox) -> HttpResponse:
+    """A FeatureCollection around features already serialised (by PostgreSQL)."""
+    tail = f',"bbox":{json.dumps(list(bbox))}' if bbox else ""
+    body = f'{{"type":"FeatureCollection","features":{features_json}{tail}}}'
+    return HttpResponse(body, content_type="application/geo+json")
 
 
 def _cluster_feature(row: dict) -> dict:
@@ -161,11 +178,18 @@ class ProjectMapApi(APIView):
         if zoom is not None and zoom < CLUSTER_BELOW_ZOOM:
             cell = 360 / 2**zoom / 4  # a quarter of a map tile: clusters stay apart on screen
             rows = selectors.map_clusters(projects=projects, bbox=bbox, cell_degrees=cell)
-            features = [_cluster_feature(r) for r in rows]
+            features = [_cluster_feature(r) for r in sorted(rows, key=lambda r: (r["cell_x"], r["cell_y"]))]
         else:
             labels = {value: str(label) for value, label in Stage.choices}
+            # One reverse() for all rows: per row it was two thirds of the answer's time.
+            url_template = reverse("projects:detail", args=[CODE_SLOT])
             rows = selectors.map_points(projects=projects, bbox=bbox)[:MAX_POINTS]
-            features = [_point_feature(r, labels) for r in rows]
+            if connection.vendor == "postgresql":
+                features = selectors.map_features_json(
+                    rows, stage_labels=labels, url_template=url_template, code_slot=CODE_SLOT
+                )
+                return _geojson_response(features, bbox)
+            features = [_point_feature(r, labels, url_template) for r in rows]
         body = {"type": "FeatureCollection", "features": features}
         if bbox:
             body["bbox"] = list(bbox)

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from civicworks import bulkload
+
 from . import services
 from .models import ChainRole, Community, Department, District, Milestone, Project, ProjectCategory, ResponsiblePerson
 
@@ -469,27 +471,36 @@ def _money(project: Project, index: int, rng, today) -> None:
 
 
 def _bulk_projects(extra: int, rng, today, communities, departments, categories) -> None:
-    """Benchmark sizes: plain rows in batches (no chain or history), keyed on their code."""
+    """Benchmark sizes: plain rows loaded in bulk (no chain or history), keyed on their code."""
     existing = set(Project.objects.filter(code__startswith="MX-B").values_list("code", flat=True))
+    first_id, now, co = bulkload.next_id(Project), timezone.now(), departments[CITY_MGMT]
     rows, links = [], []
-    through = Project.co_organisers.through
     for n in range(extra):
         code = f"MX-B{n + 1:07d}"
+        fields = _project_fields(DETAILED + n, rng, today, communities, departments, categories)
         if code in existing:
             continue
-        index = DETAILED + n
-        fields = _project_fields(index, rng, today, communities, departments, categories)
-        rows.append(Project(code=code, **fields))
-        if len(rows) >= 2000:
-            _flush(rows, links, through, departments)
-    _flush(rows, links, through, departments)
+        pk = first_id + len(rows)
+        rows.append((pk, code, *(_plain(fields[name]) for name in BULK_FIELDS), True, now, now))
+        if fields["lead_unit"] != co:
+            links.append((pk, co.pk))
+    columns = ["id", "code", *(_column(name) for name in BULK_FIELDS), "is_public", "created_at", "updated_at"]
+    bulkload.load(Project, columns, rows)
+    bulkload.reset_sequence(Project)
+    bulkload.load(Project.co_organisers.through, ["project_id", "department_id"], links)
 
 
-def _flush(rows, links, through, departments) -> None:
-    if not rows:
-        return
-    created = Project.objects.bulk_create(rows, batch_size=2000)
-    co = departments[CITY_MGMT]
-    links = [through(project_id=p.pk, department_id=co.pk) for p in created if p.pk and p.lead_unit_id != co.pk]
-    through.objects.bulk_create(links, batch_size=5000)
-    rows.clear()
+BULK_FIELDS = [
+    "title", "description", "category", "district", "community", "latitude", "longitude", "year", "stage",
+    "percent_complete", "planned_start", "planned_end", "expected_completion", "actual_completion", "budget",
+    "funding_sources", "beneficiaries", "lead_unit",
+]  # fmt: skip
+FOREIGN_KEYS = {"category", "district", "community", "lead_unit"}
+
+
+def _column(name: str) -> str:
+    return f"{name}_id" if name in FOREIGN_KEYS else name
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value

@@ -5,9 +5,11 @@ overdue milestones are computed in SQL as correlated subqueries, so a list of an
 costs the same number of queries and joins never multiply rows.
 """
 
+import json
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -122,9 +124,21 @@ def project_detail(*, code: str, public_only: bool = True) -> Project:
         Prefetch("milestones", queryset=Milestone.objects.order_by("order", "planned_date")),
         Prefetch("updates", queryset=latest, to_attr="latest_updates"),
         Prefetch("allocations", queryset=BudgetAllocation.objects.order_by("date")),
-        Prefetch("expenditures", queryset=Expenditure.objects.order_by("-date", "-pk")),
     )
-    return rows.get(code=code)
+    project = rows.get(code=code)
+    # Plain rows, not instances: a project has up to thousands of expenditures (one query either way).
+    project.expenditure_rows = list(
+        Expenditure.objects.filter(project=project).order_by("-date", "-pk").values(*EXPENDITURE_FIELDS)
+    )
+    return project
+
+
+EXPENDITURE_FIELDS = ("id", "date", "amount", "payee", "purpose", "voucher_number")
+
+
+def expenditure_output(row: dict) -> dict:
+    """An expenditure row as the API shows it (money as a string with two decimals, as DRF's DecimalField)."""
+    return {**row, "date": row["date"].isoformat(), "amount": f"{row['amount']:.2f}"}
 
 
 def public_contact(person: ResponsiblePerson) -> dict:
@@ -150,9 +164,31 @@ def map_points(*, projects: QuerySet[Project], bbox: tuple[float, float, float, 
         "expected_completion",
         "latitude",
         "longitude",
-        "category__name",
-        "district__name",
+        category_name=F("category__name"),
+        district_name=F("district__name"),
     )
+
+
+# The map's point features built by PostgreSQL: one statement, no Python per point (at 5,000
+# points the dicts and json.dumps were ~3x the query itself). Same shape as the Python path.
+FEATURES_SQL = """
+SELECT coalesce(json_agg(json_build_object(
+  'type', 'Feature',
+  'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(p.longitude, p.latitude)),
+  'properties', json_build_object(
+    'code', p.code, 'title', p.title, 'stage', p.stage, 'stage_label', %s::jsonb ->> p.stage,
+    'percent_complete', p.percent_complete, 'expected_completion', p.expected_completion,
+    'category', p.category_name, 'district', p.district_name, 'url', replace(%s, %s, p.code)))), '[]')::text
+FROM ({rows}) AS p
+"""
+
+
+def map_features_json(rows: QuerySet, *, stage_labels: dict, url_template: str, code_slot: str) -> str:
+    """The JSON array of point features for `rows` (from map_points, sliced), built in the database."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(FEATURES_SQL.format(rows=sql), [json.dumps(stage_labels), url_template, code_slot, *params])
+        return cursor.fetchone()[0]
 
 
 def department_list() -> QuerySet[Department]:
@@ -181,5 +217,6 @@ def map_clusters(*, projects: QuerySet[Project], bbox: tuple | None, cell_degree
         .annotate(cell_x=Floor(F("longitude") / cell_degrees), cell_y=Floor(F("latitude") / cell_degrees))
         .values("cell_x", "cell_y")
         .annotate(count=Count("pk"), latitude=Avg("latitude"), longitude=Avg("longitude"))
-        .order_by("cell_x", "cell_y")
+        # No ORDER BY: with it PostgreSQL sorts every row (to disk at 100,000) for a GroupAggregate
+        # instead of hashing; 63 ms -> 33 ms for the whole city. The caller orders the few cells.
     )

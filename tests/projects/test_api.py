@@ -176,3 +176,16 @@ def test_schema_documents_the_projects_api(client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/v1/projects/map/" in schema["paths"]
     assert "/api/v1/projects/{code}/updates/" in schema["paths"]
+
+
+def test_list_rows_are_shaped_as_the_serializer_says(client, project):
+    """The list API builds its rows directly (hot path); they must equal the documented serializer's."""
+    from projects import selectors
+    from projects.serializers import ProjectOutputSerializer, project_output
+
+    Expenditure.objects.create(project=project, date="2026-05-01", amount=Decimal("1234.56"), payee="x", purpose="y")
+    for row in selectors.project_list():
+        assert project_output(row) == ProjectOutputSerializer(row).data
+    assert client.get("/api/v1/projects/").json()["results"][0] == dict(
+        ProjectOutputSerializer(selectors.project_list().order_by("-year", "code").first()).data
+    )

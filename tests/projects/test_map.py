@@ -71,3 +71,28 @@ def test_bad_parameters_are_a_clear_400(client, params):
     response = client.get(URL, params)
     assert response.status_code == 400
     assert set(response.json()) & {"bbox", "zoom", "year", "stage"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_features_built_by_the_database_equal_the_python_ones(project, other_project, language):
+    """PostgreSQL builds the point features (hot path); SQLite builds them in Python: same answer."""
+    import json
+
+    from django.db import connection
+    from django.urls import reverse
+    from django.utils import translation
+
+    from projects import selectors
+    from projects.api import CODE_SLOT, _point_feature
+    from projects.models import Project, Stage
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database-built path is PostgreSQL's")  # CI runs on PostgreSQL (REQUIRE_SERVICES)
+    with translation.override(language):
+        labels = {value: str(label) for value, label in Stage.choices}
+        template = reverse("projects:detail", args=[CODE_SLOT])
+        rows = selectors.map_points(projects=Project.objects.public(), bbox=None).order_by("code")
+        built = json.loads(selectors.map_features_json(rows, stage_labels=labels, url_template=template,
+                                                        code_slot=CODE_SLOT))  # fmt: skip
+        assert built == [_point_feature(row, labels, template) for row in rows]
+        assert len(built) == 2

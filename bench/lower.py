@@ -1,0 +1,165 @@
+"""Lower bounds: one hand-written SQL statement through psycopg, fetching the same data, plus json.dumps.
+
+Each function returns the JSON text, so its cost includes moving the rows into Python and
+encoding them, as the endpoint must; nothing else (no framework, no HTTP).
+"""
+
+import json
+
+OPEN_STAGES = ("planned", "approved", "design", "tendering", "construction", "acceptance")
+
+MAP_POINTS = """
+SELECT p.code, p.title, p.stage, p.percent_complete, p.expected_completion, p.latitude, p.longitude,
+       c.name, d.name
+FROM projects_project p
+JOIN projects_projectcategory c ON c.id = p.category_id
+JOIN projects_district d ON d.id = p.district_id
+WHERE p.is_public AND p.longitude BETWEEN %s AND %s AND p.latitude BETWEEN %s AND %s
+LIMIT %s
+"""
+
+MAP_CLUSTERS = """
+SELECT count(*), avg(latitude), avg(longitude)
+FROM projects_project
+WHERE is_public AND longitude BETWEEN %s AND %s AND latitude BETWEEN %s AND %s
+GROUP BY floor(longitude / %s), floor(latitude / %s)
+"""
+
+LIST_PAGE = """
+SELECT p.code, p.title, p.year, p.stage, p.percent_complete, c.code, c.name, d.code, d.name, cm.name, l.name,
+       p.latitude, p.longitude, p.planned_start, p.planned_end, p.expected_completion, p.actual_completion,
+       p.budget, p.last_progress_at,
+       (SELECT coalesce(sum(e.amount), 0) FROM projects_expenditure e WHERE e.project_id = p.id) AS spent,
+       (SELECT coalesce(sum(a.amount), 0) FROM projects_budgetallocation a WHERE a.project_id = p.id),
+       CASE WHEN p.stage IN %s THEN (SELECT count(*) FROM projects_milestone m WHERE m.project_id = p.id
+            AND m.actual_date IS NULL AND m.planned_date < current_date) ELSE 0 END,
+       count(*) OVER ()
+FROM projects_project p
+JOIN projects_projectcategory c ON c.id = p.category_id
+JOIN projects_district d ON d.id = p.district_id
+JOIN projects_department l ON l.id = p.lead_unit_id
+LEFT JOIN projects_community cm ON cm.id = p.community_id
+WHERE p.is_public {where}
+ORDER BY p.year DESC, p.code
+LIMIT 50 OFFSET %s
+"""
+
+DETAIL = """
+SELECT p.code, p.title, p.description, p.year, p.stage, p.percent_complete, p.budget, p.funding_sources,
+       p.beneficiaries, p.latitude, p.longitude, p.planned_start, p.planned_end, p.expected_completion,
+       c.name, d.name, l.name,
+       (SELECT coalesce(sum(amount), 0) FROM projects_expenditure WHERE project_id = p.id),
+       (SELECT coalesce(sum(amount), 0) FROM projects_budgetallocation WHERE project_id = p.id),
+       (SELECT json_agg(n.name) FROM projects_project_co_organisers co
+          JOIN projects_department n ON n.id = co.department_id WHERE co.project_id = p.id),
+       (SELECT json_agg(x) FROM (SELECT r.role, r.name, r.title, r.contact_is_public, r.phone, r.email
+          FROM projects_responsibleperson r WHERE r.project_id = p.id ORDER BY r.role, r.name) x),
+       (SELECT json_agg(x) FROM (SELECT id, title, planned_date, actual_date, "order"
+          FROM projects_milestone WHERE project_id = p.id ORDER BY "order", planned_date) x),
+       (SELECT json_agg(x) FROM (SELECT id, created_at, stage, percent_complete, text
+          FROM projects_progressupdate WHERE project_id = p.id ORDER BY created_at DESC LIMIT 10) x),
+       (SELECT json_agg(x) FROM (SELECT date, amount, source
+          FROM projects_budgetallocation WHERE project_id = p.id ORDER BY date) x),
+       (SELECT json_agg(x) FROM (SELECT id, date, amount, payee, purpose, voucher_number
+          FROM projects_expenditure WHERE project_id = p.id ORDER BY date DESC, id DESC) x)
+FROM projects_project p
+JOIN projects_projectcategory c ON c.id = p.category_id
+JOIN projects_district d ON d.id = p.district_id
+JOIN projects_department l ON l.id = p.lead_unit_id
+WHERE p.code = %s AND p.is_public
+"""
+
+# Every input number of a quarter's scorecards: report counts (linked to the project, or unlinked
+# in its community, else district), spending and milestones by the quarter's end, survey,
+# acceptance and manual indicators. The product also normalises, weights, ranks and upserts them.
+SCORECARD_INPUTS = """
+WITH scope AS (
+  SELECT p.id, p.district_id, p.community_id, p.budget FROM projects_project p
+  JOIN evaluation_reviewcycle_projects s ON s.project_id = p.id WHERE s.reviewcycle_id = %(cycle)s),
+linked AS (
+  SELECT project_id, COUNTS
+  FROM feedback_report
+  WHERE submitted_at >= %(prev_start)s AND submitted_at < %(end)s AND project_id IN (SELECT id FROM scope)
+  GROUP BY project_id),
+area AS (
+  SELECT district_id, community_id, COUNTS
+  FROM feedback_report
+  WHERE submitted_at >= %(prev_start)s AND submitted_at < %(end)s AND project_id IS NULL
+  GROUP BY district_id, community_id),
+district_area AS (
+  SELECT district_id, sum(complaints) AS complaints, sum(complaints_before) AS complaints_before,
+         sum(received) AS received, sum(handled) AS handled, sum(on_time) AS on_time
+  FROM area GROUP BY district_id),
+spent AS (SELECT project_id, sum(amount) AS spent FROM projects_expenditure
+          WHERE project_id IN (SELECT id FROM scope) AND date < %(end)s GROUP BY project_id),
+ms AS (SELECT project_id, count(*) AS due,
+              count(*) FILTER (WHERE actual_date <= planned_date) AS on_time
+       FROM projects_milestone WHERE project_id IN (SELECT id FROM scope) AND planned_date < %(end)s
+       GROUP BY project_id),
+survey AS (SELECT v.project_id, count(*) AS n, avg(17.5 * (r.satisfaction - 1) + 3.0 * r.happiness) AS raw,
+                  avg(CASE WHEN r.satisfaction >= 4 THEN 100.0 ELSE 0 END) AS share, avg(r.happiness) AS happy
+           FROM evaluation_surveyresponse r JOIN evaluation_survey v ON v.id = r.survey_id
+           WHERE v.cycle_id = %(cycle)s GROUP BY v.project_id),
+acceptance AS (SELECT project_id, avg(score) AS score FROM evaluation_inspection
+               WHERE cycle_id = %(cycle)s AND signed_off_at IS NOT NULL GROUP BY project_id),
+manual AS (SELECT project_id, sum(score) AS total, count(*) AS n FROM evaluation_manualindicator
+           WHERE cycle_id = %(cycle)s GROUP BY project_id)
+SELECT s.id, s.budget,
+  l.complaints, l.complaints_before, l.received, l.handled, l.on_time,
+  coalesce(a.complaints, da.complaints), coalesce(a.complaints_before, da.complaints_before),
+  coalesce(a.received, da.received), coalesce(a.handled, da.handled), coalesce(a.on_time, da.on_time),
+  spent.spent, ms.due, ms.on_time, survey.n, survey.raw, survey.share, survey.happy, acceptance.score,
+  manual.total, manual.n
+FROM scope s
+LEFT JOIN linked l ON l.project_id = s.id
+LEFT JOIN area a ON a.district_id = s.district_id AND a.community_id = s.community_id
+LEFT JOIN district_area da ON s.community_id IS NULL AND da.district_id = s.district_id
+LEFT JOIN spent ON spent.project_id = s.id
+LEFT JOIN ms ON ms.project_id = s.id
+LEFT JOIN survey ON survey.project_id = s.id
+LEFT JOIN acceptance ON acceptance.project_id = s.id
+LEFT JOIN manual ON manual.project_id = s.id
+""".replace(
+    "COUNTS",
+    """count(*) FILTER (WHERE submitted_at >= %(start)s AND kind = 'problem') AS complaints,
+    count(*) FILTER (WHERE submitted_at < %(start)s AND kind = 'problem') AS complaints_before,
+    count(*) FILTER (WHERE submitted_at >= %(start)s) AS received,
+    count(*) FILTER (WHERE submitted_at >= %(start)s AND resolved_at < %(end)s
+                     AND status IN ('resolved', 'confirmed', 'closed')) AS handled,
+    count(*) FILTER (WHERE submitted_at >= %(start)s AND resolved_at < %(end)s
+                     AND status IN ('resolved', 'confirmed', 'closed') AND resolved_at <= due_at) AS on_time""",
+)
+
+
+def _dump(cursor, sql: str, params) -> str:
+    cursor.execute(sql, params)
+    return json.dumps(cursor.fetchall(), default=str, ensure_ascii=False)
+
+
+def map_points(cursor, bbox, limit: int) -> str:
+    west, south, east, north = bbox
+    return _dump(cursor, MAP_POINTS, (west, east, south, north, limit))
+
+
+def map_clusters(cursor, bbox, cell: float) -> str:
+    west, south, east, north = bbox
+    return _dump(cursor, MAP_CLUSTERS, (west, east, south, north, cell, cell))
+
+
+def list_page(cursor, *, district: str | None, stage: str | None, offset: int) -> str:
+    where, params = "", [OPEN_STAGES]
+    if district:
+        where += " AND d.code = %s"
+        params.append(district)
+    if stage:
+        where += " AND p.stage = %s"
+        params.append(stage)
+    return _dump(cursor, LIST_PAGE.format(where=where), (*params, offset))
+
+
+def detail(cursor, code: str) -> str:
+    return _dump(cursor, DETAIL, (code,))
+
+
+def scorecard_inputs(cursor, params: dict) -> str:
+    return _dump(cursor, SCORECARD_INPUTS, params)

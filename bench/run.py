@@ -1,0 +1,402 @@
+"""The benchmark of a large city: `make bench` (full size) and `make bench-quick` (1/20).
+
+One run: (re)build the city in PostgreSQL with seed_demo's size options, then measure
+1. the map (street zoom, a district box; whole city zoomed out, clusters),
+2. the project list (filtered page, deep page) and a project with 100 updates and 1,000
+   expenditures (API and page),
+3. intake through gunicorn (JSON reports; reports with a 3 MB photo) against a minimal view,
+4. dispatch latency with a real Celery worker and Redis at a steady 20 reports/s,
+5. a quarter's scorecards,
+6. peak memory of the web and worker processes;
+and write bench/results.json and bench/RESULTS.md. Every figure is a ratio to a lower bound
+measured in the same run (timings on a shared machine are noisy); nothing asserts a time.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SIZES = {
+    "full": {"projects": 100_000, "reports": 1_000_000, "responses": 200_000, "runs": 10, "load_seconds": 60},
+    "quick": {"projects": 5_000, "reports": 50_000, "responses": 10_000, "runs": 8, "load_seconds": 15},
+}
+BENCH_PROJECT = "MX-BENCH-0001"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}] {message}", flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed(fn, runs: int, warmup: int = 2) -> dict:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 0.95), 2)}
+
+
+def environment(args) -> dict:
+    media = Path(tempfile.mkdtemp(prefix="cw-bench-media-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_", "CELERY_"))}
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-only-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        DJANGO_MEDIA_ROOT=str(media),
+        DJANGO_LOG_LEVEL="WARNING",
+        CELERY_TASK_ALWAYS_EAGER="0",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+# --- 0. the city ---------------------------------------------------------------------------------
+
+
+def build_city(args, size: dict, env: dict) -> dict:
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1"]
+    subprocess.run([*psql, "-c", f"DROP DATABASE IF EXISTS {args.database}"], check=True)
+    subprocess.run([*psql, "-c", f"CREATE DATABASE {args.database}"], check=True)
+    manage = [sys.executable, "manage.py"]
+    env = {**env, "DJANGO_SETTINGS_MODULE": "civicworks.settings"}  # see bench/settings.py
+    start = time.perf_counter()
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    migrated = time.perf_counter()
+    seed = [*manage, "seed_demo", "--quiet-logins", "--projects", str(size["projects"])]
+    seed += ["--reports", str(size["reports"]), "--responses", str(size["responses"])]
+    out = subprocess.run(seed, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    seeded = time.perf_counter()
+    subprocess.run([*psql, "-d", args.database, "-c", "VACUUM ANALYZE"], check=True)
+    log(out.strip())
+    return {
+        "migrate_s": round(migrated - start, 1),
+        "seed_s": round(seeded - migrated, 1),
+        "vacuum_analyze_s": round(time.perf_counter() - seeded, 1),
+        "seed_output": out.strip().splitlines(),
+    }
+
+
+def bench_project() -> str:
+    """One project with 100 progress updates and 1,000 expenditures (the project page case)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projects.models import Expenditure, ProgressUpdate, Project
+
+    if Project.objects.filter(code=BENCH_PROJECT).exists():
+        return BENCH_PROJECT
+    project = Project.objects.filter(code__startswith="MX-B0", stage="construction").order_by("code").first()
+    project.pk, project.id, project.code = None, None, BENCH_PROJECT
+    project.budget = Decimal("50000000")
+    project.save()
+    now, today = timezone.now(), timezone.localdate()
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(project=project, stage="construction", percent_complete=min(99, i), text=f"第{i + 1}次进度更新",
+                       created_at=now - timedelta(days=100 - i))
+        for i in range(100)
+    )  # fmt: skip
+    Expenditure.objects.bulk_create(
+        Expenditure(project=project, date=today - timedelta(days=i % 300), amount=Decimal("12345.67"),
+                    payee="锦川市第一建筑工程有限公司", purpose="工程进度款", voucher_number=f"BENCH-{i:05d}")
+        for i in range(1000)
+    )  # fmt: skip
+    return BENCH_PROJECT
+
+
+# --- 1, 2, 5: in-process measurements against their lower bounds ---------------------------------------
+
+
+class InProcess:
+    def __init__(self, runs: int) -> None:
+        import psycopg2
+        from django.conf import settings
+        from django.test import Client
+
+        self.runs = runs
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        db = settings.DATABASES["default"]
+        self.raw = psycopg2.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"])
+        self.raw.autocommit = True
+
+    def queries(self, fn) -> int:
+        """Statements run by fn (an execute wrapper: the naive baselines pass the 9,000 of query capture)."""
+        from django.db import connection
+
+        count = 0
+
+        def counted(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            fn()
+        return count
+
+    def get(self, url: str):
+        response = self.client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        return response
+
+    def endpoint(self, name: str, url: str, lower, naive_url: str | None = None, naive_runs: int = 3) -> dict:
+        log(f"measuring {name}")
+        load_before = os.getloadavg()[0]
+        body = self.get(url).content
+        row = {"name": name, "url": url, **timed(lambda: self.get(url), self.runs)}
+        row["queries"] = self.queries(lambda: self.get(url))
+        row["bytes"], row["gzip_bytes"] = len(body), len(gzip.compress(body))
+        with self.raw.cursor() as cursor:
+            row["lower_ms"] = timed(lambda: lower(cursor), self.runs)["median_ms"]
+        row["ratio"] = round(row["median_ms"] / row["lower_ms"], 2)
+        if naive_url:
+            row["naive_ms"] = timed(lambda: self.get(naive_url), naive_runs, warmup=1)["median_ms"]
+            row["naive_queries"] = self.queries(lambda: self.get(naive_url))
+            row["naive_ratio"] = round(row["naive_ms"] / row["lower_ms"], 2)
+        row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        return row
+
+
+def map_boxes() -> dict:
+    """A box of about a tenth of the city's projects (10,000 of 100,000) inside one district, and the city."""
+    from django.db.models import Max, Min
+
+    from projects.models import Project
+
+    public = Project.objects.public()
+    city = public.aggregate(w=Min("longitude"), s=Min("latitude"), e=Max("longitude"), n=Max("latitude"))
+    west, south, east, north = city["w"], city["s"], city["e"], city["n"]
+    target, width = public.count() // 10, east - west
+    box = (west, south, west + width * 0.1, north)
+    for share in [x / 100 for x in range(10, 101, 2)]:
+        box = (west, south, west + width * share, north)
+        if public.filter(longitude__lte=box[2]).count() >= target:
+            break
+    in_view = public.filter(longitude__gte=box[0], longitude__lte=box[2]).count()
+    return {"street": box, "city": (west, south, east, north), "in_view": in_view}
+
+
+def measure_reads(runs: int, naive_runs: int) -> list[dict]:
+    from bench import lower
+    from projects.api import MAX_POINTS
+    from projects.models import Project
+
+    bench = InProcess(runs)
+    boxes = map_boxes()
+    rows = []
+    street = ",".join(f"{x:.6f}" for x in boxes["street"])
+    city = ",".join(f"{x:.6f}" for x in boxes["city"])
+    row = bench.endpoint(
+        "map, street zoom (15), district box",
+        f"/api/v1/projects/map/?bbox={street}&zoom=15",
+        lambda c: lower.map_points(c, boxes["street"], MAX_POINTS),
+        f"/bench/naive/map/?bbox={street}&zoom=15",
+        naive_runs,
+    )
+    returned = len(json.loads(bench.get(row["url"]).content)["features"])
+    row["note"] = f"{boxes['in_view']:,} projects in view, {returned:,} returned (at most MAX_POINTS = {MAX_POINTS:,})"
+    rows.append(row)
+    zoom = 11
+    cell = 360 / 2**zoom / 4
+    rows.append(
+        bench.endpoint(
+            "map, whole city zoomed out (11), clusters",
+            f"/api/v1/projects/map/?bbox={city}&zoom={zoom}",
+            lambda c: lower.map_clusters(c, boxes["city"], cell),
+            f"/bench/naive/map/?bbox={city}&zoom={zoom}",
+            naive_runs,
+        )
+    )
+    rows.append(
+        bench.endpoint(
+            "project list, district + stage, page 1",
+            "/api/v1/projects/?district=linjiang&stage=construction",
+            lambda c: lower.list_page(c, district="linjiang", stage="construction", offset=0),
+            "/bench/naive/projects/?district__code=linjiang&stage=construction",
+            naive_runs,
+        )
+    )
+    last = max(1, (Project.objects.public().count() + 49) // 50)
+    rows.append(
+        bench.endpoint(
+            f"project list, deep page ({last})",
+            f"/api/v1/projects/?page={last}",
+            lambda c: lower.list_page(c, district=None, stage=None, offset=(last - 1) * 50),
+            f"/bench/naive/projects/?page={last}",
+            naive_runs,
+        )
+    )
+    code = bench_project()
+    rows.append(
+        bench.endpoint(
+            "project API, 100 updates + 1,000 expenditures",
+            f"/api/v1/projects/{code}/",
+            lambda c: lower.detail(c, code),
+            f"/bench/naive/projects/{code}/",
+            naive_runs,
+        )
+    )
+    small = Project.objects.filter(code__startswith="MX-2").exclude(stage="planned").order_by("code").first()
+    rows[-1]["note"] = (
+        f"{bench.queries(lambda: bench.get(f'/api/v1/projects/{small.code}/'))} queries for a project with 3 expenditures"
+    )
+    rows.append(
+        bench.endpoint(
+            "project page (HTML), 100 updates + 1,000 expenditures",
+            f"/projects/{code}/",
+            lambda c: lower.detail(c, code),
+        )
+    )
+    rows[-1]["note"] = (
+        f"{bench.queries(lambda: bench.get(f'/projects/{small.code}/'))} queries for a project with 3 expenditures"
+    )
+    rows.append(measure_scorecards(bench))
+    return rows
+
+
+def measure_scorecards(bench: InProcess) -> dict:
+    from civicworks.accounts.models import Role, User
+    from evaluation import services
+    from evaluation.indicators import start_of
+    from evaluation.models import CycleState, ReviewCycle
+
+    log("measuring scorecards")
+    cycle = ReviewCycle.objects.filter(state=CycleState.OPEN).order_by("-year", "-quarter").first()
+    evaluator = User.objects.filter(role=Role.EVALUATOR).order_by("pk").first()
+    previous = ReviewCycle(year=cycle.previous_key[0], quarter=cycle.previous_key[1])
+    from datetime import timedelta
+
+    params = {
+        "cycle": cycle.pk,
+        "start": start_of(cycle.starts_on),
+        "end": start_of(cycle.ends_on + timedelta(days=1)),
+        "prev_start": start_of(previous.starts_on),
+    }
+    from bench import lower
+
+    def compute():
+        services.cycle_compute(cycle=cycle, by=evaluator)
+
+    runs = max(3, bench.runs // 2)
+    load_before = os.getloadavg()[0]
+    row = {"name": f"quarterly scorecards ({cycle.projects.count()} projects)", "url": "cycle_compute()"}
+    row.update(timed(compute, runs, warmup=1))
+    row["queries"] = bench.queries(compute)
+    with bench.raw.cursor() as cursor:
+        row["lower_ms"] = timed(lambda: lower.scorecard_inputs(cursor, params), runs, warmup=1)["median_ms"]
+    row["ratio"] = round(row["median_ms"] / row["lower_ms"], 2)
+    row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    row["note"] = "lower bound: the scorecards' input numbers in one SELECT; the product also writes every row"
+    return row
+
+
+# --- 3, 4, 6: through gunicorn and Celery ----------------------------------------------------------------
+
+
+def run_services(args, size: dict, env: dict) -> list[dict]:
+    from bench import load
+    from tests.integration import procs
+
+    logs = Path(tempfile.mkdtemp(prefix="cw-bench-logs-"))
+    port, hook_port = args.port, args.port + 1
+    web = procs.gunicorn(port, env, logs)
+    web.start()
+    rows = []
+    try:
+        assert procs.wait_until(lambda: procs.port_open(port), 60), "gunicorn did not start"
+        rows += load.intake(port, web, size["load_seconds"])
+        worker = celery_worker(env, logs)
+        try:
+            rows.append(load.dispatch(port, hook_port, web, worker, size["load_seconds"]))
+        finally:
+            worker.stop()
+    finally:
+        web.stop()
+    return rows
+
+
+def celery_worker(env: dict, logs: Path):
+    from tests.integration import procs
+
+    subprocess.run(["redis-cli", "-n", env["REDIS_URL"].rsplit("/", 1)[1], "FLUSHDB"], check=True, capture_output=True)
+    args = [sys.executable, "-m", "celery", "-A", "civicworks", "worker", "--concurrency", "2",
+            "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]  # fmt: skip
+    worker = procs.Proc("worker", args, env, logs)
+    worker.start()
+    log_file = logs / f"worker.{worker.starts}.log"
+    assert procs.wait_until(lambda: "ready." in log_file.read_text(errors="replace"), 60), "worker did not start"
+    return worker
+
+
+# --- results -----------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=SIZES, default="full")
+    parser.add_argument("--database", default="civicworks_bench")
+    parser.add_argument("--redis-db", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8750)
+    parser.add_argument("--reuse", action="store_true", help="Keep the database of an earlier run (no seed).")
+    parser.add_argument("--out", help="Folder for results.json and RESULTS.md (bench/, quick: bench/quick/).")
+    args = parser.parse_args()
+    size = SIZES[args.size]
+    env = environment(args)
+    os.environ.update(env)
+    started = time.perf_counter()
+    results = {
+        "size": args.size,
+        "city": {k: size[k] for k in ("projects", "reports", "responses")},
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_avg_start": os.getloadavg()},
+    }
+    log(f"size {args.size}: {results['city']}")
+    results["build"] = None if args.reuse else build_city(args, size, env)
+    static = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"]
+    subprocess.run(static, cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "civicworks.settings"}, check=True)
+    import django
+
+    import civicworks  # noqa: F401 — before bench.settings, see there
+
+    django.setup()
+    results["measurements"] = measure_reads(size["runs"], naive_runs=2 if args.size == "full" else 3)
+    results["measurements"] += run_services(args, size, env)
+    results["machine"]["load_avg_end"] = os.getloadavg()
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    out = Path(args.out or ROOT / "bench" / ("quick" if args.size == "quick" else ""))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    from bench.report import markdown
+
+    (out / "RESULTS.md").write_text(markdown(results))
+    log(f"done in {results['total_s']} s: {out / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
