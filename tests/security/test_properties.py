@@ -30,9 +30,9 @@ score = st.decimals(min_value=0, max_value=100, places=2)
 counts = st.integers(min_value=0, max_value=10_000)
 
 
-def _total(cycle, project) -> float | None:
+def _total(review_cycle, project) -> float | None:
     """The project's weighted total as the scorecard computation gives it."""
-    total = next(row["total"] for row in scorecard_rows(cycle) if row["pk"] == project.pk)
+    total = next(row["total"] for row in scorecard_rows(review_cycle) if row["pk"] == project.pk)
     return None if total is None else float(total)
 
 
