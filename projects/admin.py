@@ -95,7 +95,9 @@ class MilestoneInline(ProjectInline, admin.TabularInline):
 class UpdateInline(ProjectInline, admin.StackedInline):
     model = ProgressUpdate
     fields = ["created_at", "stage", "percent_complete", "text", "photo", "author"]
-    readonly_fields = ["author"]
+    # The time is when it was posted (to the microsecond): a hand-typed time with no seconds could
+    # sort a new update before one posted earlier in the same minute and leave the project behind.
+    readonly_fields = ["created_at", "author"]
     extra = 1
 
     def get_queryset(self, request):
