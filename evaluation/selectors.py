@@ -23,6 +23,15 @@ def cycle_scorecards(cycle: ReviewCycle) -> QuerySet[Scorecard]:
     )
 
 
+def cycle_orders(cycle: ReviewCycle) -> QuerySet[RectificationOrder]:
+    """The published quarter's rectification orders: who must fix what, by when, and where it stands."""
+    return (
+        RectificationOrder.objects.filter(cycle=cycle)
+        .select_related("project", "department")
+        .order_by("deadline", "project__code")
+    )
+
+
 def department_scorecards(cycle: ReviewCycle, department: Department) -> QuerySet[Scorecard]:
     """The projects a department leads: what its report covers."""
     return cycle_scorecards(cycle).filter(project__lead_unit=department)

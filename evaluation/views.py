@@ -43,7 +43,14 @@ def cycle_results(request, year: int, quarter: int):
     return render(
         request,
         "evaluation/cycle.html",
-        {"cycle": cycle, "cards": cards, "trend": city, "before_after": before_after(city, cycle), "filters": filters},
+        {
+            "cycle": cycle,
+            "cards": cards,
+            "orders": selectors.cycle_orders(cycle),
+            "trend": city,
+            "before_after": before_after(city, cycle),
+            "filters": filters,
+        },
     )
 
 

@@ -1,10 +1,12 @@
 """Residents' pages and the read API: the survey (one answer per person/device) and published results."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import Survey, SurveyResponse
+from evaluation.models import RectificationOrder, Survey, SurveyResponse
 
 from .conftest import answer, inspect, make_projects
 
@@ -63,6 +65,14 @@ def test_results_are_public_only_once_published(client, cycle, project, evaluato
     page = client.get(url)
     assert page.status_code == 200
     assert project.title in page.content.decode()
+    assert "No project needed a rectification order" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    RectificationOrder.objects.create(
+        cycle=cycle, project=project, department=project.lead_unit, responsible_person="王建国",
+        findings="电梯运行噪音超标，需更换曳引机减震垫。", deadline=date(2026, 11, 30), issued_by=evaluator,
+    )  # fmt: skip
+    page = client.get(url).content.decode()
+    assert "整改通知" in page or "责令整改" in page
+    assert "王建国" in page and "电梯运行噪音超标" in page and "2026-11-30" in page
     data = client.get(api).json()
     assert {row["project_code"] for row in data["results"]} == {"MX-2026-001", "MX-2026-002"}
     assert client.get(reverse("evaluation-api-cycles")).json()["results"][0]["year"] == 2026
@@ -92,7 +102,7 @@ def test_results_page_query_count(
 ):
     cycle.projects.add(*make_projects(n, lead_department))
     publish(cycle, evaluator, django_capture_on_commit_callbacks)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # + the quarter's rectification orders
         assert client.get(reverse("evaluation:cycle", args=[2026, 3])).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(reverse("evaluation-api-scorecards", args=[2026, 3])).status_code == 200
