@@ -9,6 +9,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -185,7 +186,10 @@ FROM ({rows}) AS p
 
 def map_features_json(rows: QuerySet, *, stage_labels: dict, url_template: str, code_slot: str) -> str:
     """The JSON array of point features for `rows` (from map_points, sliced), built in the database."""
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter no row can match (e.g. a year out of the column's range)
+        return "[]"
     with connection.cursor() as cursor:
         cursor.execute(FEATURES_SQL.format(rows=sql), [json.dumps(stage_labels), url_template, code_slot, *params])
         return cursor.fetchone()[0]
