@@ -67,6 +67,7 @@ PART_FIELDS = ("response_count", "satisfaction_raw", "satisfied_share", "happine
 # Rules 1 and 3-5 over the parts. A CTE, not chained annotations: an annotation that refers to
 # another is inlined with all its subqueries, and total appears in the grade and both ranks, so
 # the chained version ran each aggregate ~80 times per project (6.7 s for 500 projects; now ~0.1 s).
+# Portable SQL (CAST, not ::): the same statement runs on SQLite, the zero-configuration default.
 SCORECARD_SQL = """
 WITH parts AS ({parts}),
 scored AS (
@@ -74,11 +75,11 @@ scored AS (
          indicator_sum / NULLIF(indicator_count, 0.0) AS indicators_score
   FROM parts),
 totals AS (
-  SELECT *, round(((coalesce(satisfaction_score * %s, 0) + coalesce(acceptance_score * %s, 0)
-                    + coalesce(indicators_score * %s, 0))
-                   / NULLIF(CASE WHEN satisfaction_score IS NULL THEN 0 ELSE %s END
-                            + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
-                            + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0))::numeric, 2) AS total
+  SELECT *, round(CAST((coalesce(satisfaction_score * %s, 0) + coalesce(acceptance_score * %s, 0)
+                         + coalesce(indicators_score * %s, 0))
+                        / NULLIF(CASE WHEN satisfaction_score IS NULL THEN 0 ELSE %s END
+                                 + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
+                                 + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0) AS NUMERIC), 2) AS total
   FROM scored)
 SELECT id AS pk, satisfaction_score, acceptance_score, indicators_score, response_count, satisfied_share,
        happiness_index, total,

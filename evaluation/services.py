@@ -172,7 +172,7 @@ def scorecard_from_row(cycle: ReviewCycle, row: dict) -> Scorecard:
     card = Scorecard(cycle=cycle, project_id=row["pk"], grade=row["grade"], response_count=int(row["response_count"]))
     for name in ("satisfaction_score", "acceptance_score", "indicators_score", "satisfied_share", "happiness_index"):
         setattr(card, name, as_score(row[name]))
-    card.total, card.previous_total = as_score(row["total"]), row["previous_total"]
+    card.total, card.previous_total = as_score(row["total"]), as_score(row["previous_total"])
     if card.total is None:
         card.rank_in_category = card.rank_in_district = None
     else:

@@ -45,8 +45,10 @@ class ProjectFilter(filters.FilterSet):
     district = filters.CharFilter(field_name="district__code", help_text="District code, e.g. `linjiang`.")
     category = filters.CharFilter(field_name="category__code", help_text="Category code, e.g. `elevator`.")
     stage = filters.ChoiceFilter(choices=Stage.choices)
-    year = filters.NumberFilter()
-    department = filters.NumberFilter(method="filter_department", help_text="Department id: lead or co-organiser.")
+    year = filters.NumberFilter(min_value=2000, max_value=2100)
+    department = filters.NumberFilter(
+        method="filter_department", min_value=1, max_value=2**31 - 1, help_text="Department id: lead or co-organiser."
+    )
 
     class Meta:
         model = Project

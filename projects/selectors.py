@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Floor
+from django.db.models.functions import Coalesce, Floor, Round
 from django.utils import timezone
 
 from .models import (
@@ -49,9 +49,11 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 LATEST_UPDATES = 10
 
 
-def _sum_of(model, field: str = "amount") -> Coalesce:
+def _sum_of(model, field: str = "amount") -> Round:
     rows = model.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(total=Sum(field))
-    return Coalesce(Subquery(rows.values("total")[:1], output_field=DecimalField(**MONEY)), ZERO)
+    total = Coalesce(Subquery(rows.values("total")[:1], output_field=DecimalField(**MONEY)), ZERO)
+    # Round to the cent: exact on PostgreSQL already; on SQLite sums are floats (0.47 - 0.53 = -0.0600…01).
+    return Round(total, 2, output_field=DecimalField(**MONEY))
 
 
 def _overdue_milestones(today: date) -> Coalesce:
@@ -77,7 +79,7 @@ def with_figures(projects: QuerySet[Project], today: date | None = None) -> Quer
             output_field=IntegerField(),
         ),
     ).annotate(
-        remaining=ExpressionWrapper(F("budget") - F("spent"), output_field=DecimalField(**MONEY)),
+        remaining=Round(F("budget") - F("spent"), 2, output_field=DecimalField(**MONEY)),
         execution_rate=Case(
             When(budget__gt=0, then=ExpressionWrapper(F("spent") * 100 / F("budget"), output_field=DecimalField())),
             default=None,
