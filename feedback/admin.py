@@ -199,9 +199,10 @@ class ReportAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # hidden, never deleted
 
-    @admin.display(boolean=True, description=_("overdue"))
-    def overdue(self, obj: Report) -> bool:
-        return obj.is_overdue()
+    @admin.display(description=_("overdue"))
+    def overdue(self, obj: Report) -> str:
+        # Words, not the admin's boolean icons: a green tick on an overdue report reads as "fine".
+        return _("Overdue") if obj.is_overdue() else ""
 
     def get_readonly_fields(self, request, obj=None):
         # Only the handling department (and the city) sees who reported; evaluators do not.
