@@ -61,7 +61,7 @@ SELECT p.code, p.title, p.description, p.year, p.stage, p.percent_complete, p.bu
        (SELECT json_agg(x) FROM (SELECT date, amount, source
           FROM projects_budgetallocation WHERE project_id = p.id ORDER BY date) x),
        (SELECT json_agg(x) FROM (SELECT id, date, amount, payee, purpose, voucher_number
-          FROM projects_expenditure WHERE project_id = p.id ORDER BY date DESC, id DESC) x)
+          FROM projects_expenditure WHERE project_id = p.id ORDER BY date DESC, id DESC LIMIT %s) x)
 FROM projects_project p
 JOIN projects_projectcategory c ON c.id = p.category_id
 JOIN projects_district d ON d.id = p.district_id
@@ -157,8 +157,9 @@ def list_page(cursor, *, district: str | None, stage: str | None, offset: int) -
     return _dump(cursor, LIST_PAGE.format(where=where), (*params, offset))
 
 
-def detail(cursor, code: str) -> str:
-    return _dump(cursor, DETAIL, (code,))
+def detail(cursor, code: str, expenditures: int | None = None) -> str:
+    """The project with its chain, milestones, updates and money; `expenditures`: the newest n (None: all)."""
+    return _dump(cursor, DETAIL, (expenditures, code))
 
 
 def scorecard_inputs(cursor, params: dict) -> str:

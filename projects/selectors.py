@@ -115,8 +115,11 @@ def project_list(*, filters: dict | None = None, public_only: bool = True) -> Qu
     return with_figures(projects.select_related("category", "district", "community", "lead_unit"))
 
 
-def project_detail(*, code: str, public_only: bool = True) -> Project:
-    """One project with its chain, milestones, latest updates and money, in a fixed number of queries."""
+def project_detail(*, code: str, public_only: bool = True, expenditures: int | None = None) -> Project:
+    """One project with its chain, milestones, latest updates and money, in a fixed number of queries.
+
+    `expenditures`: at most that many of the newest expenditure rows (the page); None: all (the API).
+    """
     latest = ProgressUpdate.objects.select_related("author").order_by("-created_at")[:LATEST_UPDATES]
     # The chain reads top-down: project lead, grid worker, supervisor.
     role_rank = Case(*[When(role=r, then=Value(i)) for i, r in enumerate(ChainRole.values)], default=Value(9))
@@ -130,10 +133,13 @@ def project_detail(*, code: str, public_only: bool = True) -> Project:
     )
     project = rows.get(code=code)
     # Plain rows, not instances: a project has up to thousands of expenditures (one query either way).
-    project.expenditure_rows = list(
-        Expenditure.objects.filter(project=project).order_by("-date", "-pk").values(*EXPENDITURE_FIELDS)
-    )
+    project.expenditure_rows = list(expenditure_rows(project)[:expenditures])
     return project
+
+
+def expenditure_rows(project: Project) -> QuerySet:
+    """A project's expenditures, newest first, as plain rows."""
+    return Expenditure.objects.filter(project=project).order_by("-date", "-pk").values(*EXPENDITURE_FIELDS)
 
 
 EXPENDITURE_FIELDS = ("id", "date", "amount", "payee", "purpose", "voucher_number")

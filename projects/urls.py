@@ -8,4 +8,5 @@ urlpatterns = [
     path("projects/", views.project_list, name="list"),
     path("projects/<str:code>/", views.project_detail, name="detail"),
     path("projects/<str:code>/qr.svg", views.project_qr, name="qr"),
+    path("projects/<str:code>/expenditures/", views.project_expenditures, name="expenditures"),
 ]

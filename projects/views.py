@@ -6,7 +6,7 @@ import segno
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -62,12 +62,19 @@ def project_list(request):
     return render(request, "projects/list.html", {"form": form, "page": page, "query": params.urlencode()})
 
 
+PAGE_EXPENDITURES = 20  # on the project page; all of them on its expenditures page
+EXPENDITURES_PER_PAGE = 100
+
+
 @require_GET
 def project_detail(request, code: str):
     try:
-        project = selectors.project_detail(code=code)
+        # One more than shown: tells whether to link to the full list, without counting.
+        project = selectors.project_detail(code=code, expenditures=PAGE_EXPENDITURES + 1)
     except Project.DoesNotExist:
         raise Http404 from None
+    more_expenditures = len(project.expenditure_rows) > PAGE_EXPENDITURES
+    project.expenditure_rows = project.expenditure_rows[:PAGE_EXPENDITURES]
     report_url = f"{reverse('feedback:submit')}?project={project.code}"
     context = {
         "project": project,
@@ -75,9 +82,18 @@ def project_detail(request, code: str):
         "report_url": report_url,
         "photos": [u for u in project.latest_updates if u.photo],
         "chart": _budget_chart(project),
+        "more_expenditures": more_expenditures,
         "today": timezone.localdate(),
     }
     return render(request, "projects/detail.html", context)
+
+
+@require_GET
+def project_expenditures(request, code: str):
+    """Every expenditure of a project, newest first, a page at a time."""
+    project = get_object_or_404(Project.objects.public(), code=code)
+    page = Paginator(selectors.expenditure_rows(project), EXPENDITURES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "projects/expenditures.html", {"project": project, "page": page})
 
 
 def _budget_chart(project: Project) -> dict:

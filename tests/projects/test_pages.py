@@ -68,3 +68,29 @@ def test_hidden_and_unknown_projects_are_404(client, project):
     assert client.get(f"/projects/{project.code}/").status_code == 404
     assert client.get(f"/projects/{project.code}/qr.svg").status_code == 404
     assert client.get("/projects/NOPE/").status_code == 404
+
+
+def test_project_page_shows_the_newest_expenditures_and_links_to_all(
+    client, lead_department, django_assert_max_num_queries
+):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from projects.models import Expenditure
+
+    project = build_project("MX-2026-093", lead_department)
+    page = client.get(f"/projects/{project.code}/").content.decode()
+    assert "/expenditures/" not in page  # three expenditures: all on the page
+    Expenditure.objects.bulk_create(
+        Expenditure(project=project, date=date(2026, 5, 1) + timedelta(days=n), amount=Decimal("100.00") + n,
+                    payee="锦川建工", purpose=f"第{n}期进度款", voucher_number=f"PZ-{n:04d}")
+        for n in range(150)
+    )  # fmt: skip
+    page = client.get(f"/projects/{project.code}/").content.decode()
+    assert page.count("PZ-") == 20 and "PZ-0149" in page and "PZ-0129" not in page
+    assert f"/projects/{project.code}/expenditures/" in page
+    with django_assert_max_num_queries(4):
+        second = client.get(f"/projects/{project.code}/expenditures/", {"page": 2}).content.decode()
+    # 153 rows, 100 a page: page 2 has PZ-0049 … PZ-0000 and the fixture's three older ones.
+    assert second.count("PZ-") == 50 and "PZ-0049" in second and "PZ-0050" not in second
+    assert client.get("/projects/MX-1999-000/expenditures/").status_code == 404
