@@ -191,6 +191,8 @@ class Project(models.Model):
             # List filters: district + stage, year.
             models.Index(fields=["district", "stage"], name="project_district_stage"),
             models.Index(fields=["year", "code"], name="project_year_code"),
+            # The map's ETag: the newest change of any project (one index probe per poll).
+            models.Index(fields=["updated_at"], name="project_updated"),
         ]
 
     def __str__(self) -> str:

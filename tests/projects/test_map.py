@@ -100,3 +100,20 @@ def test_features_built_by_the_database_equal_the_python_ones(project, other_pro
                                                         code_slot=CODE_SLOT))  # fmt: skip
         assert built == [_point_feature(row, labels, template) for row in rows]
         assert len(built) == 2
+
+
+def test_the_map_answers_304_until_a_project_changes(client, project, official, django_assert_num_queries):
+    """The home map polls every 10 s: while nothing changed the answer is a 304 from one index probe."""
+    from projects import services
+
+    params = {"bbox": "103.9,30.6,104.2,30.8"}
+    first = client.get(URL, params)
+    etag = first["ETag"]
+    assert first.status_code == 200 and "no-cache" in first["Cache-Control"]
+    with django_assert_num_queries(1):
+        assert client.get(URL, params, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(URL, {"bbox": "103.9,30.6,104.3,30.8"}, HTTP_IF_NONE_MATCH=etag).status_code == 200  # other view
+    services.progress_record(project=project, by=official, stage="acceptance", percent=95, text="进入验收")
+    changed = client.get(URL, params, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.json()["features"][0]["properties"]["stage"] == "acceptance"
