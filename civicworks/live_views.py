@@ -17,8 +17,8 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Report, ReportEvent, ReportPhoto, ReportStatus
 from projects.models import ProgressUpdate, Project
+from projects.selectors import LATEST_UPDATES
 
-LATEST_UPDATES = 5
 QUEUE_SIZE = 20
 # Reports that reached a department and wait for someone to accept them.
 NEW_IN_QUEUE = (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED)
@@ -51,7 +51,7 @@ def _project_version(request, code: str):
 @live_fragment(_project_version)
 def project_live(request, code: str):
     project = get_object_or_404(Project.objects.public(), code=code)
-    updates = project.updates.order_by("-created_at", "-id")[:LATEST_UPDATES]
+    updates = project.updates.order_by("-created_at", "-id")[:LATEST_UPDATES]  # as many as the page shows
     return render(request, "live/project.html", {"project": project, "updates": updates})
 
 

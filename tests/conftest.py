@@ -65,6 +65,22 @@ def _fast_and_eager(request, settings):
 
 
 @pytest.fixture
+def categories(city):
+    """The demo city's report categories by code."""
+    from feedback.demo import seed_categories
+    from feedback.models import ServiceCategory
+
+    seed_categories()
+    return {c.code: c for c in ServiceCategory.objects.all()}
+
+
+@pytest.fixture
+def road(categories):
+    """道路破损, handled by 市住房和城乡建设局 (the `official`'s department)."""
+    return categories["road"]
+
+
+@pytest.fixture
 def city(db):
     """The demo directory: districts, communities, departments, categories."""
     seed_directory()

@@ -16,15 +16,6 @@ from .conftest import axe_violations, collect_errors
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def road(city):
-    from feedback.demo import seed_categories
-    from feedback.models import ServiceCategory
-
-    seed_categories()
-    return ServiceCategory.objects.get(code="road")
-
-
 def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road, lead_department):
     official = make_user("official", Role.OFFICIAL, lead_department)
     report = dispatched_report(road, lead_department)

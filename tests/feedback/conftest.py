@@ -6,8 +6,7 @@ import pytest
 from PIL import Image
 
 from civicworks.accounts.models import Role
-from feedback.demo import seed_categories
-from feedback.models import GridArea, ServiceCategory
+from feedback.models import GridArea
 from projects.models import Community
 from tests.conftest import make_user
 
@@ -18,18 +17,6 @@ CANARY_EMAIL = "canary-reporter@example.cn"
 
 # 望江社区 (临江区): west strip of the district.
 INSIDE_WANGJIANG = (30.690, 103.990)
-
-
-@pytest.fixture
-def categories(city):
-    seed_categories()
-    return {c.code: c for c in ServiceCategory.objects.all()}
-
-
-@pytest.fixture
-def road(categories) -> ServiceCategory:
-    """道路破损, handled by 市住房和城乡建设局 (the `official`'s department)."""
-    return categories["road"]
 
 
 @pytest.fixture

@@ -6,19 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from feedback.demo import seed_categories
-from feedback.models import Report, ReportStatus, ServiceCategory
-
-
-@pytest.fixture
-def categories(city) -> dict[str, ServiceCategory]:
-    seed_categories()
-    return {c.code: c for c in ServiceCategory.objects.all()}
-
-
-@pytest.fixture
-def road(categories) -> ServiceCategory:
-    return categories["road"]
+from feedback.models import Report, ReportStatus
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from feedback.demo import seed_categories
-from feedback.models import ServiceCategory
 from feedback.services import report_accept, report_submit
 from participation import hooks, services
 from participation.models import PointsBalance, PointsEntry, Redemption, RewardItem
@@ -34,12 +32,6 @@ def test_rules_are_configurable(resident, settings, django_capture_on_commit_cal
         hooks.on_survey_answered(user=resident, response_id=3)
     assert services.points_award(user=resident, rule="vote_cast", source_key="vote:1:1") is None
     assert _balance(resident) == 7
-
-
-@pytest.fixture
-def road(city) -> ServiceCategory:
-    seed_categories()
-    return ServiceCategory.objects.get(code="road")
 
 
 def test_accepted_report_pays_its_author_once(road, official, resident, django_capture_on_commit_callbacks):
