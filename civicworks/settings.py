@@ -204,14 +204,10 @@ CIVICWORKS = {
 CIVICWORKS_SITE_NAME = _("CivicWorks")
 # The public address, for links in e-mails and webhooks (which have no request to build them from).
 CIVICWORKS_SITE_URL = env.str("CIVICWORKS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Open data: the OC4IDS project-id prefix (register one with the OCP), the licence, and the
-# OC4IDS 0.9.5 schema folder the validation test reads (offline; see ../shared/data/oc4ids).
+# Open data: the OC4IDS project-id prefix (register one with the OCP) and the licence.
 CIVICWORKS_OC4IDS_PREFIX = env.str("CIVICWORKS_OC4IDS_PREFIX", default="oc4ids-civicworks-")
 CIVICWORKS_OPEN_DATA_LICENSE = env.str(
     "CIVICWORKS_OPEN_DATA_LICENSE", default="https://creativecommons.org/licenses/by/4.0/"
-)
-CIVICWORKS_OC4IDS_SCHEMA_DIR = Path(
-    env.str("CIVICWORKS_OC4IDS_SCHEMA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "oc4ids"))
 )
 
 # Content-Security-Policy: no inline scripts or styles anywhere; only the tile server is foreign.

@@ -15,8 +15,7 @@ from civicworks.accounts.models import Role, User
 from civicworks.celery import app as celery_app
 from projects.demo import seed_directory
 from projects.models import Department
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+from tests.needs import REQUIRE_SERVICES, browser_missing
 
 
 def pytest_sessionstart(session):
@@ -34,22 +33,35 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
-    if settings.REDIS_URL:
-        return
-    skip = pytest.mark.skip(reason="needs REDIS_URL (a real Redis and Celery worker)")
-    for item in items:
-        if "integration" in item.keywords:
+    """Skip, with the reason and the remedy, what needs a service or tool this machine lacks.
+
+    Under REQUIRE_SERVICES=1 (CI) nothing is skipped: a missing browser stops the run. The
+    fault tests (`make reliability`) start their own Redis, so REDIS_URL does not concern them.
+    """
+    needs_redis = not settings.REDIS_URL and [
+        i for i in items if "integration" in i.keywords and "faults" not in i.keywords
+    ]
+    if needs_redis:
+        skip = pytest.mark.skip(reason="needs REDIS_URL (a real Redis and Celery worker): see README, Tests")
+        for item in needs_redis:
+            item.add_marker(skip)
+    browser_items = [i for i in items if "e2e" in i.keywords]
+    lacking = browser_items and browser_missing()
+    if lacking:
+        if REQUIRE_SERVICES:
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the browser tests lack {', '.join(lacking)}")
+        skip = pytest.mark.skip(reason=f"browser tests: missing {', '.join(lacking)}")
+        for item in browser_items:
             item.add_marker(skip)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """With REQUIRE_SERVICES=1 (CI) a skipped test fails the run: nothing may quietly not run."""
+    """With REQUIRE_SERVICES=1 (CI) or in `make reliability` a skipped test fails the run."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    if REQUIRE_SERVICES and skipped and exitstatus == pytest.ExitCode.OK:
-        reporter.write_line(
-            f"REQUIRE_SERVICES=1 but {len(skipped)} test(s) were skipped: {skipped[0].nodeid} …", red=True
-        )
+    strict = REQUIRE_SERVICES or os.environ.get("CIVICWORKS_FAULTS") == "1"
+    if strict and skipped and exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(f"{len(skipped)} test(s) were skipped where none may be: {skipped[0].nodeid} …", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

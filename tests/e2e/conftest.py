@@ -1,7 +1,7 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against a live server.
 
 Without Chromium (or axe-core from `npm ci`) they are skipped on a developer's machine;
-with REQUIRE_SERVICES=1 (CI) a missing browser is an error, never a skip.
+with REQUIRE_SERVICES=1 (CI) a missing browser is an error, never a skip (tests/conftest.py).
 """
 
 import io
@@ -23,29 +23,16 @@ from evaluation.models import ReviewCycle
 from feedback.demo import seed_categories
 from projects.models import ChainRole, ProgressUpdate, Project, ProjectCategory, ResponsiblePerson
 from tests.conftest import make_user
+from tests.needs import AXE, CHROMIUM
 from tests.projects.conftest import build_project
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CIVICWORKS_CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The Django live server runs in a thread; Playwright's sync API runs an event loop in
 # this one, which makes the ORM think it is in async code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
-
-def pytest_collection_modifyitems(config, items):
-    missing = [str(p) for p in (Path(CHROMIUM), AXE) if not p.exists()]
-    if not missing:
-        return
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        raise pytest.UsageError(f"browser tests need {', '.join(missing)} (apt install chromium; npm ci)")
-    skip = pytest.mark.skip(reason=f"missing {', '.join(missing)}")
-    for item in items:
-        if "e2e" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

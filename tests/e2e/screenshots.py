@@ -18,8 +18,10 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.needs import CHROMIUM, browser_missing  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = os.environ.get("CIVICWORKS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]  # fmt: skip
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
@@ -131,6 +133,9 @@ def offline(context):
 
 
 def main() -> None:
+    lacking = browser_missing(axe=False)
+    if lacking:  # without a Chinese font every picture would show boxes for Chinese
+        sys.exit(f"make screenshots needs {', '.join(lacking)}")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civicworks-screens-") as tmp:
         env = {

@@ -4,8 +4,6 @@ import pytest
 
 from feedback.models import Report
 from tests.e2e.conftest import (  # noqa: F401 — fixtures
-    AXE,
-    CHROMIUM,
     PHONE,
     axe_violations,
     browser_type_launch_args,
@@ -15,7 +13,6 @@ from tests.e2e.conftest import (  # noqa: F401 — fixtures
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (CHROMIUM and AXE.exists()), reason="needs Chromium and axe-core"),
 ]
 
 

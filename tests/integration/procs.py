@@ -16,8 +16,32 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path(os.environ.get("CIVICWORKS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _pg_bin() -> Path:
+    """PostgreSQL's server programs: CIVICWORKS_PG_BIN, else the newest Debian installation."""
+    if "CIVICWORKS_PG_BIN" in os.environ:
+        return Path(os.environ["CIVICWORKS_PG_BIN"])
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    return installed[0] if installed else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 VENV_BIN = Path(sys.executable).parent
+
+
+def missing_programs() -> list[str]:
+    """The programs the private stack needs that this machine lacks, each with how to get it."""
+    lacking = []
+    if not (PG_BIN / "initdb").exists():
+        lacking.append(f"PostgreSQL's initdb in {PG_BIN} (apt install postgresql, or set CIVICWORKS_PG_BIN)")
+    if not shutil.which("redis-server"):
+        lacking.append("redis-server (apt install redis-server)")
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        lacking.append("runuser (util-linux), to run PostgreSQL as the postgres user")
+    if not (VENV_BIN / "gunicorn").exists() or not (VENV_BIN / "celery").exists():
+        lacking.append(f"gunicorn and celery in {VENV_BIN} (make install-dev)")
+    return lacking
 
 
 def free_port() -> int:

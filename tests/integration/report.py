@@ -4,8 +4,10 @@ python tests/integration/report.py
 """
 
 import json
+import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,10 +75,15 @@ def _value(value) -> str:
     return str(value)
 
 
-def section(data: dict) -> str:
+def section(data: dict, since: datetime | None) -> str:
+    """One test's figures; those not measured in this run (older than `since`) say so, with their date."""
     name = data.get("test", "?")
     status = "passed" if data.get("passed") else "FAILED"
-    lines = [f"## {TITLES.get(name, name)} — {status}", "", f"Run at {data.get('run_at', '?')}.", ""]
+    run_at = data.get("run_at", "?")
+    stale = since is not None and (run_at == "?" or datetime.fromisoformat(run_at) < since)
+    if stale:
+        status = f"NOT MEASURED IN THIS RUN (figures of an earlier run, {run_at})"
+    lines = [f"## {TITLES.get(name, name)} — {status}", "", f"Run at {run_at}.", ""]
     lines += ["| figure | value |", "|---|---|"]
     for key, value in data.items():
         if key not in {"test", "run_at", "passed"}:
@@ -136,11 +143,23 @@ def matrix() -> str:
 
 
 def main() -> None:
+    """`CIVICWORKS_RELIABILITY_SINCE` (set by `make reliability`): when this run began."""
+    since = os.environ.get("CIVICWORKS_RELIABILITY_SINCE")
+    since_at = datetime.fromisoformat(since) if since else None
     order = list(TITLES)
     files = sorted(FIGURES.glob("*.json"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))
-    parts = [INTRO] + [section(json.loads(p.read_text())) for p in files] + [matrix(), KNOWN]
+    figures = [json.loads(p.read_text()) for p in files]
+    parts = [INTRO] + [section(data, since_at) for data in figures] + [matrix(), KNOWN]
     OUT.write_text("\n".join(parts))
-    print(f"wrote {OUT.relative_to(ROOT)} from {len(files)} figure files")
+    stale = [
+        d.get("test", "?")
+        for d in figures
+        if since_at and datetime.fromisoformat(d.get("run_at", "1970-01-01T00:00:00+00:00")) < since_at
+    ]
+    print(
+        f"wrote {OUT.relative_to(ROOT)} from {len(files)} figure files"
+        + (f"; not measured in this run: {', '.join(stale)}" if stale else "")
+    )
 
 
 if __name__ == "__main__":

@@ -157,6 +157,9 @@ print(Token.objects.create(user=user).key)
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
+    lacking = procs.missing_programs()
+    if lacking:  # never a skip: `make reliability` stops and says what to install
+        pytest.fail(f"the private stack cannot start; missing: {'; '.join(lacking)}", pytrace=False)
     s = Stack(tmp_path_factory.mktemp("faults"))
     yield s
     s.close()
