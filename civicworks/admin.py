@@ -3,12 +3,23 @@
 Each console page declares which roles may view and which may edit, and how to narrow
 the rows to what the user may see (`scope`). Object-level permission is the same
 question asked of the scoped queryset, so the list, the change form, the inlines and
-the delete view can never disagree.
+the delete view can never disagree. Three rules hold for every page by construction:
+
+- deleting is the city administrator's alone (civic records are hidden, not deleted);
+- a list is narrowed only by its declared filters, date hierarchy and `extra_lookups`:
+  a free lookup (`?reporter_phone__regex=^139`) would let a binary search read what the
+  page never shows;
+- the change-history form saves only for someone who may change the object (a revert is a
+  change, validated and recorded as one).
 """
 
 from django.contrib import admin
+from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .permissions import has_role, is_city_admin
 
@@ -20,6 +31,8 @@ admin.site.index_title = _("Work overview")
 class ScopedAdminMixin:
     view_roles: frozenset[str] = frozenset()
     edit_roles: frozenset[str] = frozenset()
+    # Query-string lookups a page links to beyond its declared filters (e.g. a hotspot cell's bounds).
+    extra_lookups: tuple[str, ...] = ()
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         """Narrow `queryset` to the rows `request.user` may see; city administrators see all."""
@@ -51,12 +64,44 @@ class ScopedAdminMixin:
         return obj is None or self._in_scope(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self.has_change_permission(request, obj)
+        if not is_city_admin(request.user):
+            return False
+        return obj is None or self._in_scope(request, obj)
+
+    def declared_lookups(self, request) -> set[str]:
+        """The query parameters the page's own filters, date hierarchy and links produce."""
+        allowed = set(self.extra_lookups)
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                allowed.add(item.parameter_name)
+                continue
+            field_path, filter_class = item if isinstance(item, tuple | list) else (item, FieldListFilter.create)
+            field = get_fields_from_path(self.model, field_path)[-1]
+            spec = filter_class(field, request, {}, self.model, self, field_path=field_path)
+            allowed.update(spec.expected_parameters())
+        if self.date_hierarchy:
+            allowed.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        return allowed
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        return request is not None and lookup in self.declared_lookups(request)
 
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return self._scoped(request, super().get_queryset(request))
+
+
+class ScopedHistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    """A console page with django-simple-history's history list and per-version form."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves this form for anyone who may *view* the object; reverting is a change.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedInlineMixin:
@@ -74,5 +119,12 @@ class ScopedInlineMixin:
     def has_add_permission(self, request, obj=None) -> bool:
         return self._parent_admin().has_change_permission(request, obj)
 
+    # Rows that describe a plan (milestones, the responsibility chain) may be removed by the project's
+    # editors; records of what happened (updates, money) only by the city administrator.
+    editors_may_delete = False
+
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._parent_admin().has_change_permission(request, obj)
+        parent = self._parent_admin()
+        if self.editors_may_delete:
+            return parent.has_change_permission(request, obj)
+        return parent.has_delete_permission(request, obj)

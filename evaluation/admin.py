@@ -5,8 +5,9 @@ own projects' scorecards, orders and reports, and answer their department's orde
 cycle is read-only: every page here asks `cycle.is_locked` before allowing a change.
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -309,8 +310,17 @@ class ScorecardAdmin(ScopedModelAdmin):
         return queryset if is_evaluator(request) else queryset.filter(project__in=department_projects(request))
 
 
+class OrderForm(forms.ModelForm):
+    def clean_response(self) -> str:
+        response = self.cleaned_data.get("response", "").strip()
+        if "response" in self.changed_data and not response:
+            raise ValidationError(_("Describe what was rectified."))
+        return response
+
+
 @admin.register(RectificationOrder)
 class RectificationOrderAdmin(ScopedModelAdmin):
+    form = OrderForm
     view_roles = EVALUATORS | DEPARTMENT_VIEWERS
     edit_roles = EVALUATORS | {Role.OFFICIAL, Role.MANAGER}
     list_display = ["project", "cycle", "department", "responsible_person", "deadline", "status"]
@@ -345,15 +355,19 @@ class RectificationOrderAdmin(ScopedModelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in"]
+        # A verified order's answer is part of the record: nobody rewrites or blanks it.
+        answerable = obj is None or (obj.is_open and services.may_answer(request.user, obj))
         if not is_evaluator(request):
-            return [f for f in self.get_fields(request, obj) if f != "response"]
+            return [f for f in self.get_fields(request, obj) if f != "response" or not answerable]
+        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in"]
+        if not answerable:
+            locked.append("response")
         if obj is not None and obj.cycle.is_locked:
             locked += ["department", "responsible_person", "findings", "deadline"]
         return locked
 
     def save_model(self, request, obj, form, change):
-        if "response" in form.changed_data:
+        if "response" in form.changed_data:  # the form refused a blank answer (OrderForm)
             services.order_answer(order=obj, by=request.user, response=form.cleaned_data["response"])
             if not is_evaluator(request):
                 return

@@ -530,6 +530,11 @@ class RectificationOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.project.code} {self.deadline}"
 
+    @property
+    def is_open(self) -> bool:
+        """Issued or answered: the department may still (re)write its answer; after verification it is record."""
+        return self.status in (OrderStatus.ISSUED, OrderStatus.ANSWERED)
+
 
 class AccountabilityRecord(models.Model):
     """问责: an order that was not rectified, naming the person held responsible."""

@@ -315,7 +315,7 @@ def order_answer(*, order: RectificationOrder, by: User, response: str) -> Recti
     """The department's rectification report (整改报告)."""
     if not may_answer(by, order):
         raise PermissionDenied(_("Only the responsible department may answer this order."))
-    if order.status not in (OrderStatus.ISSUED, OrderStatus.ANSWERED):
+    if not order.is_open:
         raise EvaluationError(_("This order is already verified."))
     if not response.strip():
         raise EvaluationError(_("Describe what was rectified."))

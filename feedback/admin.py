@@ -170,6 +170,11 @@ class ReportAdmin(ScopedModelAdmin):
     ]
     list_filter = [OverdueFilter, "status", "category", "district", "channel", "is_hidden"]
     search_fields = ["tracking_code", "text", "address"]
+    # The hotspot page links to the reports behind a cell (feedback.hotspots.console_url).
+    extra_lookups = (
+        "submitted_at__date__gte", "submitted_at__date__lte", "category__id__exact",
+        "latitude__gte", "latitude__lt", "longitude__gte", "longitude__lt",
+    )  # fmt: skip
     list_select_related = ["category", "department", "district"]
     inlines = [EventInline]
     actions = ["accept_selected", "close_selected", "hide_selected"]

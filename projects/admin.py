@@ -12,10 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
-from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
+from civicworks.admin import ScopedHistoryAdmin, ScopedInlineMixin, ScopedModelAdmin
 from civicworks.permissions import is_city_admin
 
 from . import selectors, services
@@ -83,12 +82,14 @@ class ProjectInline(ScopedInlineMixin):
 
 class PersonInline(ProjectInline, admin.TabularInline):
     model = ResponsiblePerson
+    editors_may_delete = True
     fields = ["role", "name", "title", "department", "user", "phone", "email", "contact_is_public"]
     raw_id_fields = ["user"]
 
 
 class MilestoneInline(ProjectInline, admin.TabularInline):
     model = Milestone
+    editors_may_delete = True
     fields = ["order", "title", "planned_date", "actual_date"]
 
 
@@ -146,7 +147,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+class ProjectAdmin(ScopedHistoryAdmin):
     view_roles = STAFF_READERS
     edit_roles = services.WRITER_ROLES
     list_display = ["code", "title", "stage", "percent_complete", "lead_unit", "district", "money", "schedule"]
@@ -221,7 +222,7 @@ class ProjectAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ScopedHistoryAdmin):
     """Rows across the department's projects with their history (read here, write on the project page)."""
 
     view_roles = STAFF_READERS

@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -110,6 +111,28 @@ class Stage(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The rules of progress and money, declared here once: the console's forms and inlines, the
+# services (API, demo loader, tasks) and the history form all call full_clean(), and the
+# database refuses what slips past them.
+COMPLETED_AT_100 = _("A completed project must be at 100 percent.")
+AMOUNT_POSITIVE = _("The amount must be greater than zero.")
+
+
+def completed_at_100(stage: str, percent: int | None) -> None:
+    if stage == Stage.COMPLETED and percent is not None and percent != 100:
+        raise ValidationError({"percent_complete": COMPLETED_AT_100})
+
+
+def positive_amount(amount: Decimal | None) -> None:
+    if amount is not None and amount <= 0:
+        raise ValidationError({"amount": AMOUNT_POSITIVE})
+
+
+def not_in_the_future(field: str, day: date | None, message) -> None:
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: message})
+
+
 class ProjectQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
@@ -184,6 +207,11 @@ class Project(models.Model):
                 condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
                 name="project_coordinates_in_range",
             ),
+            models.CheckConstraint(
+                condition=~Q(stage="completed") | Q(percent_complete=100),
+                name="project_completed_at_100",
+                violation_error_message=COMPLETED_AT_100,
+            ),
         ]
         indexes = [
             # The map's bounding-box query.
@@ -197,6 +225,9 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        completed_at_100(self.stage, self.percent_complete)
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.code])
@@ -269,6 +300,9 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        not_in_the_future("actual_date", self.actual_date, _("A milestone cannot be reached in the future."))
+
     def is_overdue(self, today: date | None = None) -> bool:
         return self.actual_date is None and self.planned_date < (today or timezone.localdate())
 
@@ -293,11 +327,19 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0, percent_complete__lte=100), name="update_percent_0_100"
             ),
+            models.CheckConstraint(
+                condition=~Q(stage="completed") | Q(percent_complete=100),
+                name="update_completed_at_100",
+                violation_error_message=COMPLETED_AT_100,
+            ),
         ]
         indexes = [models.Index(fields=["project", "-created_at"], name="update_project_latest")]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.percent_complete}%"
+
+    def clean(self) -> None:
+        completed_at_100(self.stage, self.percent_complete)
 
 
 class BudgetAllocation(models.Model):
@@ -313,10 +355,17 @@ class BudgetAllocation(models.Model):
         verbose_name = _("budget allocation")
         verbose_name_plural = _("budget allocations")
         ordering = ["project", "date"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="allocation_amount_positive", violation_error_message=AMOUNT_POSITIVE
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} ¥{self.amount}"
+
+    def clean(self) -> None:
+        positive_amount(self.amount)
 
 
 class Expenditure(models.Model):
@@ -338,8 +387,16 @@ class Expenditure(models.Model):
         verbose_name = _("expenditure")
         verbose_name_plural = _("expenditures")
         ordering = ["project", "-date"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="expenditure_amount_positive", violation_error_message=AMOUNT_POSITIVE
+            )
+        ]
         indexes = [models.Index(fields=["project", "-date"], name="expenditure_project_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.payee} ¥{self.amount}"
+
+    def clean(self) -> None:
+        positive_amount(self.amount)
+        not_in_the_future("date", self.date, _("An expenditure cannot be dated in the future."))

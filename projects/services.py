@@ -59,8 +59,6 @@ def progress_record(
         raise ValidationError({"stage": _("Unknown stage.")})
     if not 0 <= int(percent) <= 100:
         raise ValidationError({"percent_complete": _("Percent complete must be between 0 and 100.")})
-    if stage == Stage.COMPLETED and int(percent) != 100:
-        raise ValidationError({"percent_complete": _("A completed project must be at 100 percent.")})
     at = at or timezone.now()
     update = ProgressUpdate(
         project=project, stage=stage, percent_complete=percent, text=text, photo=photo or "", author=by, created_at=at
@@ -84,18 +82,8 @@ def milestone_record(*, project: Project, by, title: str, planned_date: date, or
 
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, by, actual_date: date | None = None) -> Milestone:
-    actual_date = actual_date or timezone.localdate()
-    if actual_date > timezone.localdate():
-        raise ValidationError({"actual_date": _("A milestone cannot be reached in the future.")})
-    milestone.actual_date = actual_date
+    milestone.actual_date = actual_date or timezone.localdate()
     return _save(milestone, by)
-
-
-def _positive(amount) -> Decimal:
-    amount = Decimal(str(amount))
-    if amount <= 0:
-        raise ValidationError({"amount": _("The amount must be greater than zero.")})
-    return amount
 
 
 @transaction.atomic
@@ -110,12 +98,10 @@ def expenditure_record(
     voucher_number: str = "",
     attachment=None,
 ) -> Expenditure:
-    if date > timezone.localdate():
-        raise ValidationError({"date": _("An expenditure cannot be dated in the future.")})
     row = Expenditure(
         project=project,
         date=date,
-        amount=_positive(amount),
+        amount=Decimal(str(amount)),
         payee=payee,
         purpose=purpose,
         voucher_number=voucher_number,
@@ -127,7 +113,7 @@ def expenditure_record(
 
 @transaction.atomic
 def allocation_record(*, project: Project, by, date: date, amount: Decimal, source: str) -> BudgetAllocation:
-    return _save(BudgetAllocation(project=project, date=date, amount=_positive(amount), source=source), by)
+    return _save(BudgetAllocation(project=project, date=date, amount=Decimal(str(amount)), source=source), by)
 
 
 @transaction.atomic

@@ -187,6 +187,7 @@ def demo_like_city(rich_project, other_project, completed_project, hidden_projec
             category=categories[index % len(categories)].code,
             stage=stage,
             actual_completion=date(2026, 6, 1) if stage == "completed" else None,
+            percent_complete=100 if stage == "completed" else 0,
             last_progress_at=timezone.now() - timedelta(days=index),
         )
     return Project.objects.all()

@@ -24,7 +24,7 @@ def form_data(response) -> dict:
             data[name] = "on"
         elif value is not None and value is not False:
             data[name] = str(value)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets") or []:  # none on a history form
         formset = inline.formset
         for field in formset.management_form:
             data[field.html_name] = str(field.value())

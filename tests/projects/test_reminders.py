@@ -42,7 +42,7 @@ def test_stale_days_are_configurable(chain, settings):
 def test_fresh_or_finished_projects_are_not_reminded(chain):
     Project.objects.filter(pk=chain.pk).update(last_progress_at=days_ago(3))
     tasks.remind_stale_projects.delay()
-    Project.objects.filter(pk=chain.pk).update(last_progress_at=days_ago(90), stage="completed")
+    Project.objects.filter(pk=chain.pk).update(last_progress_at=days_ago(90), stage="completed", percent_complete=100)
     tasks.remind_stale_projects.delay()
     assert mail.outbox == []
 

@@ -2,6 +2,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Each step seeds one app's part of the demo city, in dependency order. A step is a module
@@ -18,7 +19,12 @@ STEPS = [
 class Command(BaseCommand):
     help = _("Create (or complete) the demo city in Chinese. Safe to run again.")
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        self.help = str(self.help)  # argparse formats text, not a lazy translation (`--help` crashed)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
+        _ = gettext
         parser.add_argument("--projects", type=int, default=40, help=_("Number of projects."))
         parser.add_argument("--reports", type=int, default=120, help=_("Number of residents' reports."))
         parser.add_argument("--responses", type=int, default=300, help=_("Number of survey responses."))
