@@ -226,11 +226,11 @@ class Project(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    def clean(self) -> None:
-        completed_at_100(self.stage, self.percent_complete)
-
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.code])
+
+    def clean(self) -> None:
+        completed_at_100(self.stage, self.percent_complete)
 
     @property
     def is_closed(self) -> bool:
