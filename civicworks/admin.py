@@ -13,6 +13,8 @@ the delete view can never disagree. Three rules hold for every page by construct
   change, validated and recorded as one).
 """
 
+import types
+
 from django.contrib import admin
 from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path, unquote
@@ -23,9 +25,40 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .permissions import has_role, is_city_admin
 
-admin.site.site_header = _("CivicWorks console")
-admin.site.site_title = _("CivicWorks console")
-admin.site.index_title = _("Work overview")
+
+def declared_lookups(model_admin: admin.ModelAdmin, request) -> set[str]:
+    """The query parameters the page's own filters, date hierarchy and links produce."""
+    allowed = set(getattr(model_admin, "extra_lookups", ()))
+    for item in model_admin.get_list_filter(request):
+        if isinstance(item, type) and issubclass(item, SimpleListFilter):
+            allowed.add(item.parameter_name)
+            continue
+        field_path, filter_class = item if isinstance(item, tuple | list) else (item, FieldListFilter.create)
+        field = get_fields_from_path(model_admin.model, field_path)[-1]
+        spec = filter_class(field, request, {}, model_admin.model, model_admin, field_path=field_path)
+        allowed.update(spec.expected_parameters())
+    if model_admin.date_hierarchy:
+        allowed.update(f"{model_admin.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+    return allowed
+
+
+def lookup_allowed(model_admin: admin.ModelAdmin, lookup: str, value, request=None) -> bool:
+    # A free lookup (`?reporter_phone__regex=^139`) would let a binary search read a hidden column.
+    return request is not None and lookup in declared_lookups(model_admin, request)
+
+
+class ConsoleSite(admin.AdminSite):
+    """The console (Django's admin site): every page on it, ours or a library's, obeys `lookup_allowed`."""
+
+    site_header = _("CivicWorks console")
+    site_title = _("CivicWorks console")
+    index_title = _("Work overview")
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        super().register(model_or_iterable, admin_class, **options)
+        models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]
+        for page in filter(None, map(self._registry.get, models)):  # a swapped model is not registered
+            page.lookup_allowed = types.MethodType(lookup_allowed, page)
 
 
 class ScopedAdminMixin:
@@ -67,24 +100,6 @@ class ScopedAdminMixin:
         if not is_city_admin(request.user):
             return False
         return obj is None or self._in_scope(request, obj)
-
-    def declared_lookups(self, request) -> set[str]:
-        """The query parameters the page's own filters, date hierarchy and links produce."""
-        allowed = set(self.extra_lookups)
-        for item in self.get_list_filter(request):
-            if isinstance(item, type) and issubclass(item, SimpleListFilter):
-                allowed.add(item.parameter_name)
-                continue
-            field_path, filter_class = item if isinstance(item, tuple | list) else (item, FieldListFilter.create)
-            field = get_fields_from_path(self.model, field_path)[-1]
-            spec = filter_class(field, request, {}, self.model, self, field_path=field_path)
-            allowed.update(spec.expected_parameters())
-        if self.date_hierarchy:
-            allowed.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
-        return allowed
-
-    def lookup_allowed(self, lookup, value, request=None) -> bool:
-        return request is not None and lookup in self.declared_lookups(request)
 
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):

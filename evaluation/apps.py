@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Quarterly evaluation")
+
+    def ready(self) -> None:
+        from civicworks.accounts.mydata import register
+
+        from .mydata import PART
+
+        register(PART)  # this app's part of a resident's "my data"

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from civicworks.accounts.models import User
+from civicworks.redaction import redact_contacts
 
 from .models import ContactDisclosure, Report, ReportEvent, ReportStatus
 from .services import may_handle
@@ -68,21 +69,8 @@ def contact_disclose(*, report: Report, by: User) -> dict[str, str]:
 
 # --- Retention ---------------------------------------------------------------------------------
 
-# Contact details a resident may type into free text: Chinese mobile and landline numbers
-# (with or without +86 and separators) and e-mail addresses. Best effort, documented in
-# docs/security.md; the structured contact fields are what the purge is sure to clear.
-CONTACT_IN_TEXT = re.compile(
-    r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"
-    r"|(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-)
-REDACTED = "***"
 CONTACT_FIELDS = ["reporter", "reporter_name", "reporter_phone", "reporter_email"]
 PURGE_FIELDS = [*CONTACT_FIELDS, "text", "rating_comment", "anonymised_at"]
-
-
-def redact_contacts(text: str) -> str:
-    return CONTACT_IN_TEXT.sub(REDACTED, text or "")
 
 
 def unlink_reporter(report: Report) -> None:

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ParticipationConfig(AppConfig):
     name = "participation"
     verbose_name = _("Public participation")
+
+    def ready(self) -> None:
+        from civicworks.accounts.mydata import register
+
+        from .mydata import PART
+
+        register(PART)  # this app's part of a resident's "my data"

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from civicworks.celery import app as celery_app
+from civicworks.redaction import redact_contacts
 from feedback import services
 from feedback.models import Report, ReportEvent, ReportStatus
-from feedback.privacy import redact_contacts, retention_purge
+from feedback.privacy import retention_purge
 from feedback.tasks import purge_personal_data
 from tests.integration.test_celery_worker import celery_worker_process, wait_for  # noqa: F401 — fixture
 
