@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "civicworks.context_processors.site",
             ],
+            "libraries": {"files": "civicworks.file_tags"},
         },
     },
 ]
@@ -132,10 +133,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded files are never served by name: every URL is /files/<name>, a view that checks who
+# asks (civicworks/files.py). Behind nginx set CIVICWORKS_MEDIA_ACCEL_REDIRECT to an `internal`
+# location aliasing MEDIA_ROOT (e.g. /protected-media/): the view then only decides and nginx
+# sends the bytes. Empty (the default): Django streams the file itself.
+MEDIA_URL = "/files/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+CIVICWORKS_MEDIA_ACCEL_REDIRECT = env.str("CIVICWORKS_MEDIA_ACCEL_REDIRECT", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "civicworks.files.CheckedStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -1,8 +1,11 @@
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from . import files
 
 
 @never_cache
@@ -30,3 +33,12 @@ def readyz(request):
         response["Retry-After"] = "5"
         return response
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def stored_file(request, name: str):
+    """Every stored file, to whoever its folder's rule lets see it; 404 alike for missing and refused."""
+    owner = files.visible_owner(request, name)
+    if owner is None:
+        raise Http404
+    return files.file_response(name, public=files.kind_of(name).is_public(owner))

@@ -415,8 +415,17 @@ class AccountabilityRecordAdmin(ScopedModelAdmin):
 class DepartmentReportAdmin(ScopedModelAdmin):
     view_roles = EVALUATORS | DEPARTMENT_VIEWERS
     edit_roles = frozenset()
-    list_display = ["cycle", "department", "pdf", "xlsx", "built_at", "emailed_at"]
+    list_display = ["cycle", "department", "pdf_link", "xlsx_link", "built_at", "emailed_at"]
     list_select_related = ["cycle", "department"]
 
     def scope(self, request, queryset):
         return queryset if is_evaluator(request) else queryset.filter(department_id=request.user.department_id)
+
+    # The files are served by /files/…, which asks this page's has_view_permission (evaluation/files.py).
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj) -> str:
+        return format_html('<a href="{}">{}</a>', obj.pdf.url, _("Download PDF")) if obj.pdf else "—"
+
+    @admin.display(description=_("spreadsheet"))
+    def xlsx_link(self, obj) -> str:
+        return format_html('<a href="{}">{}</a>', obj.xlsx.url, _("Download spreadsheet")) if obj.xlsx else "—"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicworks.files import PhotoField, TokenPath
 from projects.models import Department, Project
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
@@ -383,7 +384,7 @@ class InspectionPhoto(models.Model):
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("on-site acceptance"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to="inspections/%Y/%m/")
+    image = PhotoField(_("photo"), upload_to=TokenPath("inspections"), db_index=True)
     caption = models.CharField(_("caption"), max_length=120, help_text=_("Describes the photo for screen readers."))
 
     class Meta:
@@ -572,8 +573,9 @@ class DepartmentReport(models.Model):
         ReviewCycle, verbose_name=_("review cycle"), on_delete=models.CASCADE, related_name="reports"
     )
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
-    pdf = models.FileField(_("PDF"), upload_to="evaluation/reports/")
-    xlsx = models.FileField(_("spreadsheet"), upload_to="evaluation/reports/")
+    # Served by civicworks.files to whom the console shows the row (evaluation/files.py), never by name.
+    pdf = models.FileField(_("PDF"), upload_to=TokenPath("evaluation"), db_index=True)
+    xlsx = models.FileField(_("spreadsheet"), upload_to=TokenPath("evaluation"), db_index=True)
     built_at = models.DateTimeField(_("built"), auto_now=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -356,6 +357,12 @@ def cycle_reports_send(*, cycle: ReviewCycle) -> int:
     return sum(department_report_send(cycle=cycle, department=d) for d in departments_in_cycle(cycle))
 
 
+def _delete_stored(names: list[str]) -> None:
+    """The files a rebuilt report replaced (after commit: a rollback keeps the old ones in use)."""
+    for name in names:
+        default_storage.delete(name)
+
+
 @transaction.atomic
 def department_report_send(*, cycle: ReviewCycle, department) -> bool:
     """Build the PDF and XLSX, keep them, and e-mail them once (a SentNotice key per cycle+department).
@@ -367,10 +374,13 @@ def department_report_send(*, cycle: ReviewCycle, department) -> bool:
 
     pdf, xlsx = reports.build_both(cycle, department)
     report, _created = DepartmentReport.objects.get_or_create(cycle=cycle, department=department)
-    name = f"evaluation-{cycle.slug}-dept{department.pk}"
-    report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    report.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
+    name = f"evaluation-{cycle.slug}-dept{department.pk}"  # the e-mail's attachment names only
+    replaced = [f.name for f in (report.pdf, report.xlsx) if f]
+    # Stored under random tokens (TokenPath): the name tells neither the department nor the quarter.
+    report.pdf.save("report.pdf", ContentFile(pdf), save=False)
+    report.xlsx.save("report.xlsx", ContentFile(xlsx), save=False)
     report.save()
+    transaction.on_commit(lambda: _delete_stored(replaced))
     if not department.dispatch_email:
         return False
     key = f"evaluation-report:{cycle.pk}:{department.pk}"

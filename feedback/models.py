@@ -32,6 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.files import TokenPath
+
 # Crockford base32 without I, L, O, U: easy to read aloud and to type on a phone.
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TRACKING_LENGTH = 13  # 13 × 5 bits = 65 random bits
@@ -341,8 +343,9 @@ class Report(models.Model):
 
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="reports/%Y/%m/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="reports/thumbs/%Y/%m/")
+    # Re-encoded by feedback.photos before they get here; served by civicworks.files (feedback/files.py).
+    image = models.ImageField(_("photo"), upload_to=TokenPath("reports"), db_index=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=TokenPath("reports"), db_index=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     is_answer = models.BooleanField(_("part of the answer"), default=False)

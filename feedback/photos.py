@@ -58,6 +58,12 @@ def _open_checked(upload: UploadedFile) -> Image.Image:
     return image
 
 
+def check_photo(upload: UploadedFile) -> None:
+    """Refuse what `prepare_photo` would refuse before decoding (for form and model validation)."""
+    _open_checked(upload)  # not closed: Image.close() would close the upload too
+    upload.seek(0)
+
+
 def draft_size(size: tuple[int, int]) -> tuple[int, int]:
     """The size libjpeg should decode to: halved while the longest edge stays ≥ 3/4 of MAX_EDGE.
 
@@ -86,8 +92,10 @@ def _decode(image: Image.Image, name: str) -> Image.Image:
 def _jpeg(image: Image.Image, edge: int) -> bytes:
     copy = image.copy()
     copy.thumbnail((edge, edge))
+    # A fresh encode from pixels only: no EXIF (GPS included), no ICC, no comments. Pillow writes
+    # `info["comment"]` back as a JPEG COM segment, and a PNG tEXt "comment" lands there too.
+    copy.info = {}
     out = io.BytesIO()
-    # A fresh encode from pixels only: no EXIF (GPS included), no ICC, no comments.
     copy.save(out, format="JPEG", quality=85, optimize=True)
     return out.getvalue()
 

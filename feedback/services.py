@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -181,13 +180,12 @@ def _outbox(report: Report, department: Department | None) -> DispatchOutbox:
 
 
 def _save_photos(report: Report, photos: list[PreparedPhoto], *, is_answer: bool = False) -> None:
-    # Random file names: public photo URLs must not reveal the tracking code (the resident's key).
+    # Stored under random tokens (the fields' TokenPath): a name reveals no tracking code or account.
     for photo in photos:
-        name = secrets.token_hex(10)
         ReportPhoto.objects.create(
             report=report,
-            image=ContentFile(photo.image, name=f"{name}.jpg"),
-            thumbnail=ContentFile(photo.thumbnail, name=f"{name}-thumb.jpg"),
+            image=ContentFile(photo.image, name="photo.jpg"),
+            thumbnail=ContentFile(photo.thumbnail, name="thumbnail.jpg"),
             width=photo.width,
             height=photo.height,
             is_answer=is_answer,

@@ -256,13 +256,14 @@ def documents(project: Project, absolute: UrlBuilder) -> list[dict]:
             )
     for expenditure in project.expenditures.all():
         if expenditure.attachment:
+            # The voucher is listed, its file is not published: it is for the staff who see the
+            # project in the console (projects/files.py), so no link that would answer 404.
             result.append(
                 compact(
                     {
                         "id": f"voucher-{expenditure.pk}",
                         "documentType": "paymentCertificate",
                         "title": expenditure.purpose,
-                        "url": absolute(expenditure.attachment.url),
                         "datePublished": as_datetime(expenditure.date),
                     }
                 )

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.files import PhotoField, TokenPath
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -51,7 +53,7 @@ class Need(models.Model):
     )
     title = models.CharField(_("title"), max_length=120)
     text = models.TextField(_("description"), max_length=4000)
-    photo = models.ImageField(_("photo"), upload_to="needs/%Y/%m/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=TokenPath("needs"), blank=True, db_index=True)
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     district = models.ForeignKey(
@@ -252,7 +254,7 @@ class DesignOption(models.Model):
     )
     title = models.CharField(_("title"), max_length=120)
     text = models.TextField(_("description"))
-    image = models.ImageField(_("image"), upload_to="designs/%Y/", blank=True)
+    image = PhotoField(_("image"), upload_to=TokenPath("designs"), blank=True, db_index=True)
     estimated_cost = models.DecimalField(_("estimated cost (yuan)"), **MONEY)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -138,7 +138,7 @@ def need_propose(
     need.full_clean(exclude=["photo", "author"])
     if photo is not None:
         prepared = prepare_photo(photo)  # refuses bombs, fake images; strips EXIF
-        need.photo.save(f"need-{author.pk}.jpg", ContentFile(prepared.image), save=False)
+        need.photo.save("photo.jpg", ContentFile(prepared.image), save=False)  # stored under a random token
     need.save()
     return need
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civicworks.files import PhotoField, TokenPath, validate_pdf_or_image
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -312,7 +314,7 @@ class ProgressUpdate(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     text = models.TextField(_("text"))
-    photo = models.ImageField(_("photo"), upload_to="progress/%Y/%m/", blank=True)
+    photo = PhotoField(_("photo"), upload_to=TokenPath("progress"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -333,7 +335,11 @@ class ProgressUpdate(models.Model):
                 violation_error_message=COMPLETED_AT_100,
             ),
         ]
-        indexes = [models.Index(fields=["project", "-created_at"], name="update_project_latest")]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="update_project_latest"),
+            # /files/<name> finds the row by its stored name (an index here, not on the history table).
+            models.Index(fields=["photo"], condition=~Q(photo=""), name="update_photo_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.percent_complete}%"
@@ -377,7 +383,13 @@ class Expenditure(models.Model):
     payee = models.CharField(_("payee"), max_length=120)
     purpose = models.CharField(_("purpose"), max_length=200)
     voucher_number = models.CharField(_("voucher number"), max_length=40, blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="vouchers/%Y/%m/", blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to=TokenPath("vouchers"),
+        blank=True,
+        validators=[validate_pdf_or_image],
+        help_text=_("A PDF or an image of the voucher."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -392,7 +404,10 @@ class Expenditure(models.Model):
                 condition=Q(amount__gt=0), name="expenditure_amount_positive", violation_error_message=AMOUNT_POSITIVE
             )
         ]
-        indexes = [models.Index(fields=["project", "-date"], name="expenditure_project_date")]
+        indexes = [
+            models.Index(fields=["project", "-date"], name="expenditure_project_date"),
+            models.Index(fields=["attachment"], condition=~Q(attachment=""), name="expenditure_attachment_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.payee} ¥{self.amount}"

@@ -1,10 +1,12 @@
 """Closing a cycle sends each department its PDF and XLSX once; the numbers equal the scorecards."""
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.mail.backends.base import BaseEmailBackend
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -104,3 +106,20 @@ def test_a_refused_mail_is_sent_on_the_next_run(settings, cycle, project, other_
     assert services.department_report_send(cycle=cycle, department=lead_department) is True
     assert services.department_report_send(cycle=cycle, department=lead_department) is False
     assert len(mail.outbox) == 1
+
+
+def test_stored_reports_have_random_names_and_a_rebuild_leaves_no_old_file(
+    cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks
+):
+    closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks)
+    report = DepartmentReport.objects.get(cycle=cycle, department=lead_department)
+    first = [report.pdf.name, report.xlsx.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_reports_send.delay(cycle.pk)  # delivered again: rebuilt, not mailed
+    report.refresh_from_db()
+
+    for name in (report.pdf.name, report.xlsx.name):
+        assert re.fullmatch(r"evaluation/[A-Za-z0-9_-]{22}\.(pdf|xlsx)", name), name
+        assert name not in first and default_storage.exists(name)
+    assert not any(default_storage.exists(name) for name in first)

@@ -1,6 +1,8 @@
 """The feedback world: categories of the demo city, a grid with its worker, and helpers."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -44,6 +46,27 @@ def jpeg_bytes(size=(64, 48), *, gps: bool = False, color=(200, 30, 30)) -> byte
     else:
         image.save(out, format="JPEG")
     return out.getvalue()
+
+
+# Text a phone app may leave in a photo's comment: it must not survive re-encoding.
+SECRET = "CanaryComment-13800138123"
+
+
+def jpeg_with_comment(text: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 10)).save(out, format="JPEG", comment=text.encode())
+    assert b"\xff\xfe" in out.getvalue() and text.encode() in out.getvalue()  # a COM segment
+    return out.getvalue()
+
+
+def png_with_text(text: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 10, 120)).save(out, format="PNG")
+    data = out.getvalue()
+    payload = b"comment\x00" + text.encode()
+    chunk = struct.pack(">I", len(payload)) + b"tEXt" + payload + struct.pack(">I", zlib.crc32(b"tEXt" + payload))
+    iend = data.rindex(b"IEND") - 4
+    return data[:iend] + chunk + data[iend:]
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,7 @@ def test_requests_list_and_detail(client, reported):
     item = body[0]
     assert item["service_request_id"] == str(reported.pk) and item["status"] == "closed"
     assert item["status_notes"] == "已修复" and item["agency_responsible"] == "市住房和城乡建设局"
-    assert item["media_url"].startswith("http://testserver/media/")
+    assert item["media_url"].startswith("http://testserver/files/reports/")
     assert client.get(f"{BASE}/requests/{reported.pk}.json").json()[0]["service_request_id"] == str(reported.pk)
     xml = parse_xml(client.get(f"{BASE}/requests.xml").content)
     assert xml.tag == "service_requests" and {e.tag for e in xml.find("request")} == REQUEST_FIELDS

@@ -1,4 +1,4 @@
-"""Photos: bombs, fakes and oversized files are refused clearly; stored photos carry no EXIF GPS."""
+"""Photos: bombs, fakes and oversized files are refused clearly; stored photos carry no EXIF GPS or comments."""
 
 import io
 import struct
@@ -14,7 +14,7 @@ from feedback import services
 from feedback.models import Report, ReportPhoto
 from feedback.photos import MAX_BYTES
 
-from .conftest import jpeg_bytes
+from .conftest import SECRET, jpeg_bytes, jpeg_with_comment, png_with_text
 
 
 def submit_with(road, *files):
@@ -43,6 +43,20 @@ def test_stored_photo_has_no_exif_and_a_thumbnail(road):
         assert image.format == "JPEG" and not image.getexif() and "exif" not in image.info
     with photo.thumbnail.open("rb") as thumb:
         assert max(Image.open(thumb).size) <= 320
+
+
+@pytest.mark.parametrize(
+    "upload", [("c.jpg", jpeg_with_comment), ("t.png", png_with_text)], ids=["jpeg-com", "png-text"]
+)
+def test_stored_photo_keeps_no_comment(road, upload):
+    """Pillow writes `info["comment"]` back as a JPEG COM segment; a PNG tEXt "comment" lands there too."""
+    name, make = upload
+    photo = submit_with(road, SimpleUploadedFile(name, make(SECRET))).photos.get()
+    for field_file in (photo.image, photo.thumbnail):
+        with field_file.open("rb") as stored:
+            data = stored.read()
+        assert SECRET.encode() not in data and b"\xff\xfe" not in data.split(b"\xff\xda")[0]
+        assert "comment" not in Image.open(io.BytesIO(data)).info
 
 
 def test_png_is_reencoded_as_jpeg(road):

@@ -28,10 +28,10 @@ from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A 1x1 PNG: the progress photo of a test update.
+# A 1x1 PNG: the progress photo of a test update (a decodable one: progress photos are re-encoded).
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000"
+    "907753de0000000c49444154789c63a8a8a8000002d40169de4b31fb0000000049454e44ae426082"
 )
 
 

@@ -60,7 +60,7 @@ def test_project_content(client, rich_project, settings):
     types = {d["documentType"] for d in project["documents"]}
     assert types == {"physicalProgressReport", "illustration", "paymentCertificate"}
     photo = next(d for d in project["documents"] if d["documentType"] == "illustration")
-    assert photo["url"].startswith("http://testserver/media/progress/")
+    assert photo["url"].startswith("http://testserver/files/progress/")
     assert project["period"]["startDate"] == "2026-03-01T00:00:00+08:00"
     assert "completion" not in project
 

@@ -1,12 +1,14 @@
 """Reporters' contact details never leave the staff side.
 
 Canary names, phones and e-mails are stored on reports through `report_submit` (web, API,
-Open311 and window channels; one linked to a project, some handled to the end). Then an
-anonymous visitor crawls the whole public surface — every parameterless route the URL
-resolver knows, the tracking pages, and every same-site link found in pages and JSON
-(API, GeoJSON, Open311, OC4IDS, exports) — and no canary may appear in any answer.
+Open311 and window channels; one linked to a project, some handled to the end; three with a
+photo carrying them in its JPEG comment and EXIF). Then an anonymous visitor crawls the whole
+public surface — every parameterless route the URL resolver knows, the tracking pages, and
+every same-site link found in pages and JSON (API, GeoJSON, Open311, OC4IDS, exports, the
+photos under /files/) — and no canary may appear in any answer.
 """
 
+import io
 import json
 import os
 import re
@@ -15,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from feedback import services
 from feedback.models import Channel
@@ -70,13 +74,23 @@ def links(url: str, content_type: str, text: str) -> set[str]:
     return out
 
 
+def canary_photo() -> SimpleUploadedFile:
+    """A phone photo whose JPEG comment and EXIF carry the reporter's contact (as some apps write)."""
+    exif = Image.Exif()
+    exif[0x013B] = CANARIES["name"]  # Artist
+    out = io.BytesIO()
+    comment = f"{CANARIES['phone']} {CANARIES['email']}".encode()
+    Image.new("RGB", (64, 48), (90, 90, 90)).save(out, format="JPEG", comment=comment, exif=exif)
+    return SimpleUploadedFile("IMG_0001.jpg", out.getvalue(), content_type="image/jpeg")
+
+
 @pytest.fixture
 def canary_reports(road, project, official, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         reports = [
             services.report_submit(category=road, text="井盖缺失", latitude=30.69, longitude=103.99,
                                    reporter_name=CANARIES["name"], reporter_phone=CANARIES["phone"],
-                                   reporter_email=CANARIES["email"], channel=channel)
+                                   reporter_email=CANARIES["email"], channel=channel, photos=[canary_photo()])
             for channel in (Channel.WEB, Channel.API, Channel.OPEN311)
         ] + [
             services.report_submit(category=road, text="电梯噪音", project=project, latitude=30.69, longitude=103.99,
@@ -115,6 +129,8 @@ def test_no_canary_anywhere_public(client, canary_reports, project):
         write_figures(seen, statuses, leaks, canary_reports)
     assert len(seen) > 40, f"the crawl reached too little: {sorted(seen)}"
     assert set(MUST_SEE) <= seen
+    photos = [u for u in seen if u.startswith("/files/")]  # the photos, fetched through the checking view
+    assert len(photos) >= 6, photos
     assert not leaks, leaks[:10]
 
 

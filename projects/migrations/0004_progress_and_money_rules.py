@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_project_updated'),
+        ('projects', '0003_stored_files_random_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
