@@ -700,7 +700,9 @@ class Scorecard(models.Model):
     acceptance_score = models.DecimalField(_("on-site acceptance"), **SCORE, null=True, blank=True)
     indicators_score = models.DecimalField(_("objective indicators"), **SCORE, null=True, blank=True)
     response_count = models.PositiveIntegerField(
-        _("survey responses"), default=0, help_text=_("The answers that count (see docs/evaluation.md).")
+        _("survey responses"),
+        default=0,
+        help_text=_("Answers of signed-in residents, with an invitation code or from the third party, not excluded."),
     )
     anonymous_count = models.PositiveIntegerField(
         _("anonymous answers held apart"), default=0, help_text=_("Kept and shown, not counted in the score.")

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='scorecard',
             name='response_count',
-            field=models.PositiveIntegerField(default=0, help_text='The answers that count (see docs/evaluation.md).', verbose_name='survey responses'),
+            field=models.PositiveIntegerField(default=0, help_text='Answers of signed-in residents, with an invitation code or from the third party, not excluded.', verbose_name='survey responses'),
         ),
         migrations.CreateModel(
             name='InvitationCode',
