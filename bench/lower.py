@@ -96,8 +96,12 @@ ms AS (SELECT project_id, count(*) AS due,
               count(*) FILTER (WHERE actual_date <= planned_date) AS on_time
        FROM projects_milestone WHERE project_id IN (SELECT id FROM scope) AND planned_date < %(end)s
        GROUP BY project_id),
-survey AS (SELECT v.project_id, count(*) AS n, avg(17.5 * (r.satisfaction - 1) + 3.0 * r.happiness) AS raw,
-                  avg(CASE WHEN r.satisfaction >= 4 THEN 100.0 ELSE 0 END) AS share, avg(r.happiness) AS happy
+survey AS (SELECT v.project_id, count(*) FILTER (WHERE COUNTED) AS n,
+                  avg(17.5 * (r.satisfaction - 1) + 3.0 * r.happiness) FILTER (WHERE COUNTED) AS raw,
+                  avg(CASE WHEN r.satisfaction >= 4 THEN 100.0 ELSE 0 END) FILTER (WHERE COUNTED) AS share,
+                  avg(r.happiness) FILTER (WHERE COUNTED) AS happy,
+                  count(*) FILTER (WHERE r.kind = 'anonymous' AND NOT r.excluded) AS held_apart,
+                  count(*) FILTER (WHERE r.excluded) AS excluded
            FROM evaluation_surveyresponse r JOIN evaluation_survey v ON v.id = r.survey_id
            WHERE v.cycle_id = %(cycle)s GROUP BY v.project_id),
 acceptance AS (SELECT project_id, avg(score) AS score FROM evaluation_inspection
@@ -108,7 +112,8 @@ SELECT s.id, s.budget,
   l.complaints, l.complaints_before, l.received, l.handled, l.on_time,
   coalesce(a.complaints, da.complaints), coalesce(a.complaints_before, da.complaints_before),
   coalesce(a.received, da.received), coalesce(a.handled, da.handled), coalesce(a.on_time, da.on_time),
-  spent.spent, ms.due, ms.on_time, survey.n, survey.raw, survey.share, survey.happy, acceptance.score,
+  spent.spent, ms.due, ms.on_time, survey.n, survey.raw, survey.share, survey.happy, survey.held_apart,
+  survey.excluded, acceptance.score,
   manual.total, manual.n
 FROM scope s
 LEFT JOIN linked l ON l.project_id = s.id
@@ -120,6 +125,10 @@ LEFT JOIN survey ON survey.project_id = s.id
 LEFT JOIN acceptance ON acceptance.project_id = s.id
 LEFT JOIN manual ON manual.project_id = s.id
 """.replace(
+    # The answers that count under the default scheme (evaluation.models.counted_condition).
+    "COUNTED",
+    "NOT r.excluded AND r.kind <> 'anonymous'",
+).replace(
     "COUNTS",
     """count(*) FILTER (WHERE submitted_at >= %(start)s AND kind = 'problem') AS complaints,
     count(*) FILTER (WHERE submitted_at < %(start)s AND kind = 'problem') AS complaints_before,

@@ -1,42 +1,55 @@
 """The evaluators' console: run a cycle step by step (open, compute, review, orders, close, publish).
 
 Only evaluators and city administrators change evaluation data. Department officials see their
-own projects' scorecards, orders and reports, and answer their department's orders. A closed
-cycle is read-only: every page here asks `cycle.is_locked` before allowing a change.
+own projects' scorecards, orders and reports, and answer their department's orders. What a
+cycle allows is asked of its transition table (`cycle.can(step)`, `ReviewCycle.objects.allowing`),
+never of a state spelled out here; a closed cycle is read-only. Deleting a review cycle is the
+city administrator's alone (and only a draft).
 """
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import Role
 from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
-from civicworks.permissions import has_role
+from civicworks.permissions import has_role, is_city_admin
 from projects.models import Project
 
 from . import selectors, services
-from .forms import ImportForm
+from .forms import CodeCountForm, ImportForm, ReasonForm
 from .imports import ImportRejected
+from .invitations import codes_csv
 from .models import (
     AccountabilityRecord,
+    CycleStep,
     DepartmentReport,
     IndicatorValue,
     Inspection,
     InspectionItem,
     InspectionPhoto,
+    InvitationCode,
     ManualIndicator,
     RectificationOrder,
+    ResponseReview,
     ReviewCycle,
     Scorecard,
     Survey,
     SurveyResponse,
     WeightingScheme,
+    counted_condition,
+    held_apart_condition,
 )
 
 EVALUATORS = frozenset({Role.EVALUATOR})
@@ -57,6 +70,26 @@ def run_step(modeladmin, request, step, success) -> None:
     modeladmin.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
 
 
+def action_form(modeladmin, request, queryset, form, *, action: str, title, intro) -> TemplateResponse:
+    """The page between choosing an action and running it, asking what the step needs (a reason, a number)."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "objects": list(queryset),
+        "form": form,
+        "action": action,
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/evaluation/action_form.html", context)
+
+
+def submitted(form_class, request):
+    """The action page's form, bound once the person pressed its button ("apply")."""
+    return form_class(request.POST if "apply" in request.POST else None)
+
+
 class EvaluatorAdmin(ScopedModelAdmin):
     view_roles = EVALUATORS
     edit_roles = EVALUATORS
@@ -72,7 +105,7 @@ class CycleDataAdmin(EvaluatorAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cycle":
-            kwargs["queryset"] = ReviewCycle.objects.filter(state__in=["draft", "open"])
+            kwargs["queryset"] = ReviewCycle.objects.allowing(CycleStep.EDIT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -82,7 +115,7 @@ class WeightingSchemeAdmin(EvaluatorAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         # A scheme used by a closed cycle is part of its record.
-        if obj is not None and obj.cycles.filter(state__in=["closed", "published"]).exists():
+        if obj is not None and obj.cycles.locked().exists():
             return False
         return super().has_change_permission(request, obj)
 
@@ -92,7 +125,17 @@ class ReviewCycleAdmin(EvaluatorAdmin):
     list_display = ["__str__", "state", "scheme", "survey_closes_on", "computed_at", "closed_at", "published_at"]
     list_filter = ["state", "year"]
     filter_horizontal = ["projects"]
-    readonly_fields = ["state", "progress", "opened_at", "computed_at", "closed_at", "published_at", "import_link"]
+    readonly_fields = [
+        "state",
+        "progress",
+        "opened_at",
+        "computed_at",
+        "closed_at",
+        "closed_by",
+        "close_reason",
+        "published_at",
+        "import_link",
+    ]
     actions = ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -101,12 +144,18 @@ class ReviewCycleAdmin(EvaluatorAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and (obj is None or obj.state == "draft")
+        # Civic records are deleted by the city administrator only, and a cycle only while a draft.
+        return is_city_admin(request.user) and (obj is None or obj.can(CycleStep.DELETE))
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" asks the page's permission, not each cycle's: only drafts go.
+        drafts = [cycle.pk for cycle in queryset if cycle.can(CycleStep.DELETE)]
+        super().delete_queryset(request, queryset.filter(pk__in=drafts))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if form.instance.state != "draft":
-            services.surveys_ensure(cycle=form.instance)  # projects added to the scope get a survey
+        if not form.instance.can(CycleStep.OPEN):  # already opened: projects added to the scope get a survey
+            services.surveys_ensure(cycle=form.instance)
 
     @admin.display(description=_("Progress"))
     def progress(self, obj) -> str:
@@ -115,7 +164,8 @@ class ReviewCycleAdmin(EvaluatorAdmin):
         figures = selectors.cycle_progress(obj)
         return (
             _(
-                "%(projects)d projects · %(responses)d survey responses · %(inspections)d of %(projects)d "
+                "%(projects)d projects · %(responses)d survey responses counted · %(held_apart)d anonymous held "
+                "apart · %(suspicious)d suspicious · %(excluded)d excluded · %(inspections)d of %(projects)d "
                 "acceptances signed off · %(scorecards)d scorecards (%(failed)d failing) · %(orders)d orders open"
             )
             % figures
@@ -147,7 +197,21 @@ class ReviewCycleAdmin(EvaluatorAdmin):
 
     @admin.action(description=_("4. Close the cycle and send the department reports"))
     def close_cycle(self, request, queryset):
-        self.each(request, queryset, services.cycle_close, lambda c: _("%(cycle)s is closed.") % {"cycle": c})
+        today = timezone.localdate()
+        early = [cycle for cycle in queryset if cycle.can(CycleStep.CLOSE) and cycle.closes_early(today)]
+        reason = ""
+        if early:
+            form = submitted(ReasonForm, request)
+            if not form.is_valid():
+                intro = _(
+                    "The survey is still open or the quarter has not ended. Closing now ends the survey and "
+                    "makes the cycle read-only; the reason is kept on the cycle with your name."
+                )
+                title = _("Close early: give the reason")
+                return action_form(self, request, early, form, action="close_cycle", title=title, intro=intro)
+            reason = form.cleaned_data["reason"]
+        step = partial(services.cycle_close, reason=reason)
+        self.each(request, queryset, step, lambda c: _("%(cycle)s is closed.") % {"cycle": c})
 
     @admin.action(description=_("5. Publish the results"))
     def publish_cycle(self, request, queryset):
@@ -191,7 +255,7 @@ class ReviewCycleAdmin(EvaluatorAdmin):
 
 class ResponseInline(ScopedInlineMixin, admin.TabularInline):
     model = SurveyResponse
-    fields = ["source", "satisfaction", "happiness", "comment", "submitted_at"]
+    fields = ["kind", "satisfaction", "happiness", "comment", "submitted_at", "suspicious", "excluded"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -203,25 +267,64 @@ class ResponseInline(ScopedInlineMixin, admin.TabularInline):
         return False
 
 
+# The counts of a survey list that may mix cycles: each row's scheme says whether anonymous answers count.
+SCHEME_COUNTS_ANONYMOUS = "cycle__scheme__count_anonymous"
+
+
 @admin.register(Survey)
 class SurveyAdmin(CycleDataAdmin):
-    list_display = ["project", "cycle", "response_total", "public_link"]
+    list_display = ["project", "cycle", "counted", "held_apart", "suspicious", "excluded", "codes", "public_link"]
     list_filter = ["cycle"]
     search_fields = ["project__code", "project__title"]
     readonly_fields = ["cycle", "project", "public_link", "qr_code"]
     inlines = [ResponseInline]
+    actions = ["generate_codes"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).select_related("project", "cycle").annotate(n=Count("responses"))
+        answers = partial(Count, "responses", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("project", "cycle")
+            .annotate(
+                n_counted=answers(filter=counted_condition(SCHEME_COUNTS_ANONYMOUS, "responses__")),
+                n_held_apart=answers(filter=held_apart_condition(SCHEME_COUNTS_ANONYMOUS, "responses__")),
+                n_suspicious=answers(filter=Q(responses__suspicious=True)),
+                n_excluded=answers(filter=Q(responses__excluded=True)),
+                n_codes=Count("invitation_codes", distinct=True),
+                n_codes_used=Count(
+                    "invitation_codes", filter=Q(invitation_codes__used_at__isnull=False), distinct=True
+                ),
+            )
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # surveys are created when a cycle opens
 
-    @admin.display(description=_("responses"), ordering="n")
-    def response_total(self, obj) -> int:
-        return obj.n
+    @admin.display(description=_("answers counted"), ordering="n_counted")
+    def counted(self, obj) -> int:
+        return obj.n_counted
+
+    @admin.display(description=_("anonymous (held apart)"), ordering="n_held_apart")
+    def held_apart(self, obj) -> int:
+        return obj.n_held_apart
+
+    @admin.display(description=_("suspicious"), ordering="n_suspicious")
+    def suspicious(self, obj) -> str:
+        if not obj.n_suspicious:
+            return "0"
+        url = reverse("admin:evaluation_surveyresponse_changelist")
+        return format_html(
+            '<a href="{}?survey__id__exact={}&amp;suspicious__exact=1">{}</a>', url, obj.pk, obj.n_suspicious
+        )
+
+    @admin.display(description=_("excluded"), ordering="n_excluded")
+    def excluded(self, obj) -> int:
+        return obj.n_excluded
+
+    @admin.display(description=_("invitation codes used"))
+    def codes(self, obj) -> str:
+        return f"{obj.n_codes_used} / {obj.n_codes}"
 
     @admin.display(description=_("public link"))
     def public_link(self, obj) -> str:
@@ -238,6 +341,166 @@ class SurveyAdmin(CycleDataAdmin):
             _("QR code of the survey"),
             _("Printable poster"),
         )
+
+    @admin.action(description=_("Generate invitation codes (CSV for printing)"), permissions=["change"])
+    def generate_codes(self, request, queryset):
+        form = submitted(CodeCountForm, request)
+        surveys = list(queryset.select_related("project", "cycle"))
+        if not form.is_valid():
+            intro = _(
+                "Each code lets one resident answer once; an answer with a code counts in the score. The codes "
+                "are downloaded as a CSV file for printing; keep it safe, like ballot papers."
+            )
+            title = _("Generate invitation codes")
+            return action_form(self, request, surveys, form, action="generate_codes", title=title, intro=intro)
+        codes = []
+        for survey in surveys:
+            try:
+                codes += services.invitation_codes_create(
+                    survey=survey, count=form.cleaned_data["count"], by=request.user
+                )
+            except services.EvaluationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+        return codes_csv_response(request, codes)
+
+
+def codes_csv_response(request, codes) -> HttpResponse:
+    text = "\ufeff" + codes_csv(codes, request.build_absolute_uri)  # the BOM: spreadsheets then read UTF-8
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="invitation-codes-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(EvaluatorAdmin):
+    """The answers, for the evaluator to see the suspicious ones and exclude (or include again) with a reason.
+
+    The respondent's account is not shown: the evaluator judges answers, not people.
+    """
+
+    list_display = ["survey", "kind", "satisfaction", "happiness", "submitted_at", "suspicious", "excluded", "client"]
+    list_filter = ["suspicious", "excluded", "kind", "survey__cycle"]
+    search_fields = ["survey__project__code"]
+    list_select_related = ["survey__project", "survey__cycle"]
+    fields = ["survey", "kind", "satisfaction", "happiness", "comment", "submitted_at", "suspicious", "excluded",
+              "client", "reviews"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["exclude_answers", "include_answers"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the decisions go through the actions, with a reason
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing a resident sends is lost: an answer is excluded, not deleted
+
+    def get_actions(self, request):
+        return super().get_actions(request) if is_evaluator(request) else {}
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        return lookup in ("survey__id__exact",) or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("client"))
+    def client(self, obj) -> str:
+        """The first characters of the fingerprint: enough to see answers from one client, nothing more."""
+        return obj.fingerprint[:8] or "—"
+
+    @admin.display(description=_("answer reviews"))
+    def reviews(self, obj) -> str:
+        rows = obj.reviews.select_related("by").order_by("at", "pk")
+        lines = [
+            f"{timezone.localtime(review.at):%Y-%m-%d %H:%M} {review.by} "
+            f"{_('excluded') if review.excluded else _('included again')}: "
+            f"{review.reason}"
+            for review in rows
+        ]
+        return "\n".join(lines) or "—"
+
+    def review(self, request, queryset, *, excluded: bool):
+        form = submitted(ReasonForm, request)
+        action = "exclude_answers" if excluded else "include_answers"
+        if not form.is_valid():
+            if excluded:
+                title = _("Exclude answers from the count: give the reason")
+                intro = _("Excluded answers are kept but do not count. Compute the scores again to apply it.")
+            else:
+                title = _("Count answers again: give the reason")
+                intro = _("The answers count again as the rule says. Compute the scores again to apply it.")
+            return action_form(self, request, queryset, form, action=action, title=title, intro=intro)
+
+        def done(n):
+            if excluded:
+                return _("%(n)d answers excluded from the count. Compute the scores again to apply it.") % {"n": n}
+            return _("%(n)d answers included again. Compute the scores again to apply it.") % {"n": n}
+
+        run_step(
+            self,
+            request,
+            lambda: services.responses_review(
+                responses=list(queryset), by=request.user, excluded=excluded, reason=form.cleaned_data["reason"]
+            ),
+            done,
+        )
+        return None
+
+    @admin.action(description=_("Exclude the selected answers from the count (with a reason)"))
+    def exclude_answers(self, request, queryset):
+        return self.review(request, queryset, excluded=True)
+
+    @admin.action(description=_("Count the selected answers again (with a reason)"))
+    def include_answers(self, request, queryset):
+        return self.review(request, queryset, excluded=False)
+
+
+@admin.register(ResponseReview)
+class ResponseReviewAdmin(EvaluatorAdmin):
+    """The audit of exclusions: read-only for everyone, deleted by no one."""
+
+    edit_roles = frozenset()
+    list_display = ["at", "by", "response", "excluded", "reason"]
+    list_filter = ["excluded"]
+    list_select_related = ["by", "response__survey__project", "response__survey__cycle"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_printed(self, obj) -> str:
+        return obj.printed
+
+
+@admin.register(InvitationCode)
+class InvitationCodeAdmin(EvaluatorAdmin):
+    """The codes handed out: which are used. Created by the survey action "Generate invitation codes"."""
+
+    list_display = ["code_printed", "survey", "created_at", "created_by", "used_at"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), "survey__cycle"]
+    search_fields = ["survey__project__code"]
+    list_select_related = ["survey__project", "survey__cycle", "created_by"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_printed(self, obj) -> str:
+        return obj.printed
 
 
 @admin.register(ManualIndicator)
@@ -377,7 +640,7 @@ class RectificationOrderAdmin(ScopedModelAdmin):
         return super().get_actions(request) if is_evaluator(request) else {}
 
     def verify(self, request, queryset, rectified: bool) -> None:
-        cycle = ReviewCycle.objects.filter(state="open").order_by("-year", "-quarter").first()
+        cycle = ReviewCycle.objects.allowing(CycleStep.VERIFY_ORDERS).order_by("-year", "-quarter").first()
         if cycle is None:
             self.message_user(request, _("Open the next cycle to verify orders in it."), messages.ERROR)
             return

@@ -1,12 +1,18 @@
 """Demo of the quarterly review in 锦川市: 2026 Q2 and Q3 reviewed and published, Q4 open.
 
 Runs after the projects, feedback and participation demos. Idempotent: cycles are keyed on
-(year, quarter) and a published cycle is left as it is; survey responses carry demo device
-tokens, so running the seed again adds nothing twice. Department reports are built but their
+(year, quarter) and a published cycle is left as it is; a cycle's survey answers are written
+once (a second run finds them and adds nothing). Department reports are built but their
 e-mail goes to a dummy backend (the demo addresses are not real).
+
+Who answers (docs/evaluation.md, "Who counts"): most answers come with the third party's
+door-to-door invitation codes, a quarter from signed-in residents, a few anonymously (kept
+apart, not counted); in the open quarter one client's burst of anonymous answers is flagged
+as suspicious for the evaluator to look at. A quarter that has not begun is not opened.
 """
 
 import random
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -17,13 +23,15 @@ from django.utils import timezone
 from civicworks.accounts.models import Role, User
 from projects.models import Project
 
-from . import services
+from . import integrity, services
 from .models import (
-    CycleState,
+    CycleStep,
     Inspection,
     InspectionItem,
+    InvitationCode,
     ManualIndicator,
     RectificationOrder,
+    ResponseKind,
     ReviewCycle,
     Survey,
     SurveyResponse,
@@ -61,6 +69,8 @@ MANUAL = {
 # quarter leaves them to the close task, which would spend minutes on thousands of pages.
 REPORTS_UP_TO = 400
 REPRESENTATIVES = ["李桂兰", "张德明", "王秀英", "刘建华", "陈淑芬", "杨志强", "赵玉梅", "黄国平"]
+SHARE_ANONYMOUS, SHARE_ACCOUNT = 0.05, 0.25  # the rest: invitation codes
+BURST = 4  # anonymous answers from one client in the open quarter: flagged at compute
 
 
 def seed(*, options: dict, stdout) -> None:
@@ -72,11 +82,13 @@ def seed(*, options: dict, stdout) -> None:
     rng = random.Random(int(options.get("seed") or 2026) + 5)
     per_cycle = int(options.get("responses") or 300) // 3
     scheme = WeightingScheme.default()
+    today = timezone.localdate()
     for year, quarter, satisfied, closed_on, published_on in PAST:
         cycle = ReviewCycle.objects.filter(year=year, quarter=quarter).first()
-        if cycle is None or cycle.state not in (CycleState.CLOSED, CycleState.PUBLISHED):
+        if closed_on <= today and (cycle is None or not cycle.is_locked):
             review_past(year, quarter, satisfied, closed_on, published_on, projects, scheme, evaluator, rng, per_cycle)
-    review_current(projects, scheme, evaluator, rng, per_cycle)
+    if date(CURRENT[0], 3 * CURRENT[1] - 2, 1) <= today:
+        review_current(projects, scheme, evaluator, rng, per_cycle)
     stdout.write(
         f"evaluation: {ReviewCycle.objects.count()} cycles, {SurveyResponse.objects.count()} survey responses, "
         f"{RectificationOrder.objects.count()} rectification orders"
@@ -101,7 +113,7 @@ def open_cycle(year, quarter, projects, scheme, evaluator, survey_closes_on) -> 
     cycle, _created = ReviewCycle.objects.get_or_create(
         year=year, quarter=quarter, defaults={"scheme": scheme, "organisation": ORGANISATION}
     )
-    if cycle.state == CycleState.DRAFT:
+    if cycle.can(CycleStep.OPEN):
         cycle.projects.set(projects)
         cycle.survey_closes_on = survey_closes_on
         cycle.save(update_fields=["survey_closes_on"])
@@ -132,7 +144,7 @@ def review_past(year, quarter, satisfied, closed_on, published_on, projects, sch
 def review_current(projects, scheme, evaluator, rng, responses) -> None:
     year, quarter, satisfied = CURRENT
     cycle = open_cycle(year, quarter, projects, scheme, evaluator, survey_closes_on=date(2026, 12, 20))
-    if cycle.state != CycleState.OPEN:
+    if not cycle.can(CycleStep.COMPUTE):
         return
     # Q3's orders stay open: their verification is this quarter's work (and the reminders' subject).
     collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share=0.6)
@@ -146,30 +158,69 @@ def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_sha
     # the minimum, so their satisfaction part is missing and re-weighted, as in a real quarter.
     surveys = list(Survey.objects.filter(cycle=cycle).select_related("project"))
     surveys = surveys[: max(1, min(len(surveys), responses // 8))]
-    SurveyResponse.objects.bulk_create(
-        [
-            response(s, i, rng, satisfied + quality[s.project_id])
-            for i in range(responses)
-            for s in [surveys[i % len(surveys)]]
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    if not SurveyResponse.objects.filter(survey__cycle=cycle).exists():
+        answer(cycle, surveys, evaluator, rng, {s.pk: satisfied + quality[s.project_id] for s in surveys}, responses)
     inspect(cycle, projects[: max(1, int(len(projects) * inspected_share))], evaluator, rng, quality)
     indicators = [manual_indicator(cycle, p, rng) for p in projects]
     ManualIndicator.objects.bulk_create([i for i in indicators if i], ignore_conflicts=True)
     # Answers arrived during the survey period, not on the day the demo was seeded.
     answered_on = min(cycle.survey_closes_on or cycle.ends_on, timezone.localdate()) - timedelta(days=10)
     SurveyResponse.objects.filter(survey__cycle=cycle).update(submitted_at=at(answered_on))
+    InvitationCode.objects.filter(survey__cycle=cycle, used_at__isnull=False).update(used_at=at(answered_on))
+
+
+def answer(cycle, surveys, evaluator, rng, p_satisfied: dict[int, float], count: int) -> None:
+    """`count` answers over the surveys: mostly with invitation codes, some signed in, a few anonymous."""
+    residents = list(
+        User.objects.filter(role=Role.RESIDENT, is_active=True).order_by("pk").values_list("pk", flat=True)[:200]
+    )
+    answered = defaultdict(set)  # survey → residents who answered it (one answer each)
+    burst = min(BURST, count // 2) if (cycle.year, cycle.quarter) == CURRENT[:2] else 0
+    rows, codes = [], []
+    for i in range(count - burst):
+        survey = surveys[i % len(surveys)]
+        row = response(survey, i, rng, p_satisfied[survey.pk])
+        roll, resident = rng.random(), rng.choice(residents) if residents else None
+        if roll < SHARE_ANONYMOUS:
+            row.device_token = f"demo-{cycle.pk}-{i}"
+            row.fingerprint = integrity.fingerprint(survey.pk, f"demo-{i}", "demo")
+        elif roll < SHARE_ANONYMOUS + SHARE_ACCOUNT and resident and resident not in answered[survey.pk]:
+            answered[survey.pk].add(resident)
+            row.kind, row.user_id = ResponseKind.ACCOUNT, resident
+        else:
+            row.kind, row.invitation = ResponseKind.CODE, invitation(survey, evaluator, used=True)
+            codes.append(row.invitation)
+        rows.append(row)
+    for i in range(burst):  # one phone, a fresh cookie each time, dragging a project down
+        survey = surveys[0]
+        rows.append(
+            SurveyResponse(
+                survey=survey,
+                device_token=f"demo-{cycle.pk}-burst-{i}",
+                fingerprint=integrity.fingerprint(survey.pk, "demo-burst", "demo"),
+                satisfaction=1,
+                happiness=0,
+            )
+        )
+    # Not every card handed out comes back.
+    codes += [invitation(survey, evaluator, used=False) for survey in surveys for _i in range(2)]
+    InvitationCode.objects.bulk_create(codes, batch_size=1000)
+    SurveyResponse.objects.bulk_create(rows, batch_size=1000)
+
+
+def invitation(survey: Survey, evaluator, used: bool) -> InvitationCode:
+    return InvitationCode(
+        survey=survey, code=InvitationCode.generate(), created_by=evaluator, used_at=timezone.now() if used else None
+    )
 
 
 def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> SurveyResponse:
+    """An anonymous answer; `answer` says who gave it."""
     happy = rng.random() < p_satisfied
     satisfaction = rng.choice([4, 5, 5]) if happy else rng.choice([2, 3, 3])
     comment = rng.choice(COMMENTS["good" if happy else "bad"]) if rng.random() < 0.3 else ""
     return SurveyResponse(
         survey=survey,
-        device_token=f"demo-{survey.cycle_id}-{i}",
         satisfaction=satisfaction,
         happiness=min(10, max(0, satisfaction * 2 + rng.choice([-1, 0, 0, 1]))),
         comment=comment,

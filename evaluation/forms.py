@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import District, ProjectCategory
 
+from .models import MAX_CODES
+
 SATISFACTION_CHOICES = [
     (5, _("5 – very satisfied")),
     (4, _("4 – satisfied")),
@@ -32,6 +34,28 @@ class SurveyForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    code = forms.CharField(
+        label=_("Invitation code (optional)"),
+        help_text=_("The code on the card the evaluators gave you, for example ABCD-EFGH-JKMN."),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    """The reason the console asks for before a step that is kept on the record."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept with your name and the time."),
+    )
+
+
+class CodeCountForm(forms.Form):
+    count = forms.IntegerField(label=_("Codes per survey"), min_value=1, max_value=MAX_CODES, initial=100)
 
 
 class ImportForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from .models import ResponseSource, ReviewCycle, Survey, SurveyResponse
+from .models import ResponseKind, ResponseSource, ReviewCycle, Survey, SurveyResponse
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -123,6 +123,7 @@ def check_row(line: int, row: dict, surveys: dict[str, Survey], existing: set, c
             survey=survey,
             external_ref=ref,
             source=ResponseSource.IMPORT,
+            kind=ResponseKind.THIRD_PARTY,  # the third party's own respondents: they count
             satisfaction=satisfaction,
             happiness=happiness,
             comment=row.get("comment", "")[:2000],

@@ -5,21 +5,27 @@ The scoring rules (normalisation of each indicator to 0–100, re-weighting of m
 are written down in docs/evaluation.md; `scoring.py` implements them.
 """
 
+import secrets
 import uuid
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from civicworks.files import PhotoField, TokenPath
 from projects.models import Department, Project
+
+from .errors import EvaluationError
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
 CENT = Decimal("0.01")
@@ -49,6 +55,14 @@ class WeightingScheme(models.Model):
         _("minimum survey responses"),
         default=5,
         help_text=_("With fewer responses the satisfaction part counts as missing."),
+    )
+    count_anonymous = models.BooleanField(
+        _("count anonymous answers"),
+        default=False,
+        help_text=_(
+            "Off (the default): answers without an account or an invitation code are kept and shown apart, "
+            "not counted. On: they count too, except those flagged as suspicious."
+        ),
     )
 
     class Meta:
@@ -86,9 +100,55 @@ class CycleState(models.TextChoices):
     PUBLISHED = "published", pgettext_lazy("cycle state", "Published")
 
 
+class CycleStep(StrEnum):
+    """What can be done to a cycle; `CYCLE_STEPS` says in which states."""
+
+    OPEN = "open"
+    EDIT = "edit"  # change the scope, the surveys, indicators, acceptances, invitation codes, exclusions
+    ANSWER = "answer"  # residents answer the surveys; the third party's results are imported
+    COMPUTE = "compute"
+    ISSUE_ORDERS = "issue_orders"
+    VERIFY_ORDERS = "verify_orders"  # an earlier cycle's orders are verified in this one
+    CLOSE = "close"
+    PUBLISH = "publish"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]  # the states the step is allowed in
+    target: str | None = None  # the state it leads to (None: the state does not change)
+    stamp: str | None = None  # the time field it sets
+
+
+# The review cycle's life, declared once: draft → open → closed → published. Every writer
+# (services, console actions and forms, demo loader) asks `cycle.can(step)` or calls
+# `cycle.transition(step, …)`; nothing else names a state to decide what is allowed.
+_DRAFT, _OPEN, _CLOSED, _PUBLISHED = (frozenset({s}) for s in CycleState.values)
+CYCLE_STEPS: dict[CycleStep, Transition] = {
+    CycleStep.OPEN: Transition(_DRAFT, CycleState.OPEN, "opened_at"),
+    CycleStep.EDIT: Transition(_DRAFT | _OPEN),
+    CycleStep.ANSWER: Transition(_OPEN),
+    CycleStep.COMPUTE: Transition(_OPEN, stamp="computed_at"),
+    CycleStep.ISSUE_ORDERS: Transition(_OPEN),
+    CycleStep.VERIFY_ORDERS: Transition(_OPEN),
+    CycleStep.CLOSE: Transition(_OPEN, CycleState.CLOSED, "closed_at"),
+    CycleStep.PUBLISH: Transition(_CLOSED, CycleState.PUBLISHED, "published_at"),
+    CycleStep.DELETE: Transition(_DRAFT),
+}
+
+
 class ReviewCycleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=CycleState.PUBLISHED)
+
+    def allowing(self, step: CycleStep):
+        """The cycles in which `step` is possible now (by state)."""
+        return self.filter(state__in=CYCLE_STEPS[step].sources)
+
+    def locked(self):
+        """Closed and published: read-only."""
+        return self.exclude(state__in=CYCLE_STEPS[CycleStep.EDIT].sources)
 
 
 class ReviewCycle(models.Model):
@@ -108,6 +168,19 @@ class ReviewCycle(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     computed_at = models.DateTimeField(_("scores computed"), null=True, blank=True)
     closed_at = models.DateTimeField(pgettext_lazy("cycle", "closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    close_reason = models.TextField(
+        _("reason for closing early"),
+        blank=True,
+        help_text=_("Required when the cycle is closed before its survey closes or before the quarter ends."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     objects = ReviewCycleQuerySet.as_manager()
@@ -152,7 +225,63 @@ class ReviewCycle(models.Model):
     @property
     def is_locked(self) -> bool:
         """Closed and published cycles are read-only."""
-        return self.state in (CycleState.CLOSED, CycleState.PUBLISHED)
+        return not self.can(CycleStep.EDIT)
+
+    def can(self, step: CycleStep) -> bool:
+        """Whether `step` is allowed in the cycle's state (the table `CYCLE_STEPS`)."""
+        return self.state in CYCLE_STEPS[step].sources
+
+    def ensure(self, step: CycleStep) -> None:
+        if not self.can(step):
+            raise EvaluationError(
+                gettext("Review cycle %(cycle)s is %(state)s: this step is not possible now.")
+                % {"cycle": self, "state": self.get_state_display()}
+            )
+
+    def takes_answers(self, today: date | None = None) -> bool:
+        """Open, and the survey's closing day not passed."""
+        today = today or timezone.localdate()
+        return self.can(CycleStep.ANSWER) and not (self.survey_closes_on and today > self.survey_closes_on)
+
+    def closes_early(self, today: date | None = None) -> bool:
+        """Closing today would cut the survey or the quarter short (answers are taken until the closing day)."""
+        today = today or timezone.localdate()
+        return today <= self.ends_on or (self.survey_closes_on is not None and today <= self.survey_closes_on)
+
+    def transition(self, step: CycleStep, *, by=None, reason: str = "", today: date | None = None) -> list[str]:
+        """Check and apply `step` (state and time stamp); returns the fields to save.
+
+        Beside the table: a quarter that has not begun cannot be opened, and closing early
+        needs a reason, which is kept with who closed the cycle.
+        """
+        self.ensure(step)
+        today = today or timezone.localdate()
+        reason = reason.strip()
+        if step == CycleStep.OPEN and today < self.starts_on:
+            raise EvaluationError(
+                gettext("Quarter %(cycle)s has not begun (it starts on %(day)s): it cannot be opened yet.")
+                % {"cycle": self, "day": self.starts_on}
+            )
+        changed = []
+        if step == CycleStep.CLOSE:
+            if self.closes_early(today) and not reason:
+                raise EvaluationError(
+                    gettext(
+                        "The survey of %(cycle)s is still open or the quarter has not ended: give a reason "
+                        "for closing it early."
+                    )
+                    % {"cycle": self}
+                )
+            self.closed_by, self.close_reason = by, reason
+            changed += ["closed_by", "close_reason"]
+        rule = CYCLE_STEPS[step]
+        if rule.target is not None:
+            self.state = rule.target
+            changed.append("state")
+        if rule.stamp is not None:
+            setattr(self, rule.stamp, timezone.now())
+            changed.append(rule.stamp)
+        return changed
 
     def previous(self) -> "ReviewCycle | None":
         year, quarter = self.previous_key
@@ -189,12 +318,125 @@ class ResponseSource(models.TextChoices):
     IMPORT = "import", _("Imported from a third party")
 
 
+class ResponseKind(models.TextChoices):
+    """Who stands behind an answer: what decides whether it counts (docs/evaluation.md, "Who counts")."""
+
+    ACCOUNT = "account", _("Signed-in resident")
+    CODE = "code", _("Invitation code")
+    THIRD_PARTY = "third_party", _("Third-party survey (imported)")
+    ANONYMOUS = "anonymous", _("Anonymous (held apart)")
+
+
+# Printed on cards: no 0/O, 1/I/L, so a code read aloud or typed from paper is not mistaken.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12  # 31^12 ≈ 2^59: not guessable through a web form
+MAX_CODES = 5000  # per survey and request: a printing run, not a database filler
+
+
+def normalise_code(text: str) -> str:
+    """What a resident typed (spaces, dashes, lower case) as the stored code."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+class InvitationCode(models.Model):
+    """A single-use code the evaluator hands out (door to door, by letter): an answer with it counts."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitation_codes"
+    )
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("invitation code")
+        verbose_name_plural = _("invitation codes")
+        ordering = ["survey", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.printed
+
+    @staticmethod
+    def generate() -> str:
+        return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+    @property
+    def printed(self) -> str:
+        """In groups of four, the way it is printed: ABCD-EFGH-JKMN."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def survey_link(self) -> str:
+        return f"{self.survey.get_absolute_url()}?code={self.printed}"
+
+
+def counted_condition(count_anonymous: bool | str, prefix: str = "") -> Q:
+    """The one rule of which answers count (the scorecard SQL, the console and the pages use it).
+
+    Signed-in, invitation-code and third-party answers count; anonymous ones only where the
+    scheme counts them, and never when suspicious; an answer the evaluator excluded never.
+    `count_anonymous` is the scheme's setting, or the lookup reaching it from the queried model
+    (a list mixing cycles); `prefix` reaches the answers from there.
+    """
+    trusted = ~Q(**{f"{prefix}kind": ResponseKind.ANONYMOUS})
+    if count_anonymous is True:
+        trusted |= Q(**{f"{prefix}suspicious": False})
+    elif isinstance(count_anonymous, str):
+        trusted |= Q(**{count_anonymous: True, f"{prefix}suspicious": False})
+    return trusted & Q(**{f"{prefix}excluded": False})
+
+
+def held_apart_condition(count_anonymous: bool | str, prefix: str = "") -> Q:
+    """Anonymous answers kept but not counted (and not excluded by the evaluator)."""
+    anonymous = Q(**{f"{prefix}kind": ResponseKind.ANONYMOUS, f"{prefix}excluded": False})
+    if count_anonymous is True:
+        return anonymous & Q(**{f"{prefix}suspicious": True})
+    if isinstance(count_anonymous, str):
+        return anonymous & (Q(**{count_anonymous: False}) | Q(**{f"{prefix}suspicious": True}))
+    return anonymous
+
+
+class SurveyResponseQuerySet(models.QuerySet):
+    def counted(self, scheme: "WeightingScheme"):
+        return self.filter(counted_condition(scheme.count_anonymous))
+
+    def held_apart(self, scheme: "WeightingScheme"):
+        return self.filter(held_apart_condition(scheme.count_anonymous))
+
+    def excluded(self):
+        return self.filter(excluded=True)
+
+
 class SurveyResponse(models.Model):
     survey = models.ForeignKey(Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # Stored, not derived from `user`: an account deleted later (my data) leaves a counted answer counted.
+    kind = models.CharField(
+        _("kind of answer"), max_length=12, choices=ResponseKind.choices, default=ResponseKind.ANONYMOUS
+    )
+    invitation = models.OneToOneField(
+        InvitationCode,
+        verbose_name=_("invitation code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response",
+    )
     device_token = models.CharField(_("device token"), max_length=64, blank=True)
+    # Anonymous answers only: a keyed hash of survey, address and browser (integrity.fingerprint);
+    # the address itself is never stored.
+    fingerprint = models.CharField(_("client fingerprint"), max_length=32, blank=True)
+    suspicious = models.BooleanField(
+        _("suspicious"), default=False, help_text=_("Part of a burst of anonymous answers.")
+    )
+    excluded = models.BooleanField(
+        _("excluded by the evaluator"), default=False, help_text=_("See the answer reviews for who, when and why.")
+    )
     external_ref = models.CharField(_("third-party reference"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=ResponseSource.choices, default=ResponseSource.WEB)
     satisfaction = models.PositiveSmallIntegerField(
@@ -206,6 +448,8 @@ class SurveyResponse(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
+    objects = SurveyResponseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
@@ -215,7 +459,8 @@ class SurveyResponse(models.Model):
                 condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="response_satisfaction_1_5"
             ),
             models.CheckConstraint(condition=Q(happiness__gte=0, happiness__lte=10), name="response_happiness_0_10"),
-            # One response per signed-in resident, per device, per imported row.
+            # One response per signed-in resident, per device, per imported row; a code is used
+            # once (the one-to-one field's unique index).
             models.UniqueConstraint(
                 fields=["survey", "user"], condition=Q(user__isnull=False), name="response_one_per_user"
             ),
@@ -225,10 +470,49 @@ class SurveyResponse(models.Model):
             models.UniqueConstraint(
                 fields=["survey", "external_ref"], condition=~Q(external_ref=""), name="response_one_per_import_ref"
             ),
+            models.CheckConstraint(condition=Q(kind__in=ResponseKind.values), name="response_kind_known"),
+            # An answer is of kind "code" exactly when it used a code, and an anonymous one has no account.
+            models.CheckConstraint(
+                condition=Q(kind=ResponseKind.CODE, invitation__isnull=False)
+                | (~Q(kind=ResponseKind.CODE) & Q(invitation__isnull=True)),
+                name="response_code_kind_has_code",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ResponseKind.ANONYMOUS) | Q(user__isnull=True), name="response_anonymous_no_user"
+            ),
+        ]
+        indexes = [
+            # The burst checks on each anonymous answer: one survey's recent anonymous answers.
+            models.Index(
+                fields=["survey", "submitted_at"],
+                condition=Q(kind="anonymous"),
+                name="response_anonymous_recent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.survey} {self.satisfaction}/5"
+
+
+class ResponseReview(models.Model):
+    """The audit of the evaluator's decisions: an answer excluded from the count, or included again."""
+
+    response = models.ForeignKey(
+        SurveyResponse, verbose_name=_("survey response"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    excluded = models.BooleanField(_("excluded"), help_text=_("Excluded from the count, or included again."))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer review")
+        verbose_name_plural = _("answer reviews")
+        ordering = ["-at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="review_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} {'−' if self.excluded else '+'} {self.at:%Y-%m-%d %H:%M}"
 
 
 # --- Indicators -----------------------------------------------------------------------------
@@ -416,7 +700,15 @@ class Scorecard(models.Model):
     satisfaction_score = models.DecimalField(_("satisfaction"), **SCORE, null=True, blank=True)
     acceptance_score = models.DecimalField(_("on-site acceptance"), **SCORE, null=True, blank=True)
     indicators_score = models.DecimalField(_("objective indicators"), **SCORE, null=True, blank=True)
-    response_count = models.PositiveIntegerField(_("survey responses"), default=0)
+    response_count = models.PositiveIntegerField(
+        _("survey responses"),
+        default=0,
+        help_text=_("Answers of signed-in residents, with an invitation code or from the third party, not excluded."),
+    )
+    anonymous_count = models.PositiveIntegerField(
+        _("anonymous answers held apart"), default=0, help_text=_("Kept and shown, not counted in the score.")
+    )
+    excluded_count = models.PositiveIntegerField(_("answers excluded by the evaluator"), default=0)
     satisfied_share = models.DecimalField(
         _("satisfied residents (%)"), **SCORE, null=True, blank=True, help_text=_("Share answering 4 or 5 of 5.")
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from civicworks.accounts.models import Role, User
 from civicworks.notify import notify_once
 
-from .models import CycleState, OrderStatus, RectificationOrder, ReviewCycle
+from .models import CycleStep, OrderStatus, RectificationOrder, ReviewCycle
 
 SURVEY_WARNING_DAYS = 3
 INSPECTION_WARNING_DAYS = 14
@@ -22,8 +22,7 @@ def evaluator_emails() -> list[str]:
 
 
 def survey_ending(today: date) -> int:
-    cycles = ReviewCycle.objects.filter(
-        state=CycleState.OPEN,
+    cycles = ReviewCycle.objects.allowing(CycleStep.ANSWER).filter(
         survey_closes_on__gte=today,
         survey_closes_on__lte=today + timedelta(days=SURVEY_WARNING_DAYS),
     )
@@ -41,7 +40,7 @@ def survey_ending(today: date) -> int:
 
 def inspections_pending(today: date) -> int:
     sent = 0
-    for cycle in ReviewCycle.objects.filter(state=CycleState.OPEN):
+    for cycle in ReviewCycle.objects.allowing(CycleStep.COMPUTE):
         if today < cycle.ends_on - timedelta(days=INSPECTION_WARNING_DAYS):
             continue
         missing = cycle.projects.exclude(

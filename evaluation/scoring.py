@@ -1,9 +1,12 @@
 """The scorecard query: every project in scope weighted, graded and ranked in one SQL statement.
 
 Rules (docs/evaluation.md):
-1. Satisfaction part = mean over responses of 17.5 × (satisfaction − 1) + 3 × happiness
+1. Satisfaction part = mean over the responses that count (`SurveyResponseQuerySet.counted`:
+   signed-in, invitation code or third-party, not excluded; anonymous ones only if the scheme
+   says so and not suspicious) of 17.5 × (satisfaction − 1) + 3 × happiness
    (70 % overall satisfaction on 1–5 → 0–100, 30 % happiness index on 0–10 → 0–100);
-   missing when the survey has fewer than `scheme.min_responses` responses.
+   missing when fewer than `scheme.min_responses` responses count. The anonymous answers held
+   apart and the excluded ones are counted beside it, for the pages.
 2. Acceptance part = the score of the signed-off on-site acceptance; missing when none.
 3. Indicators part = mean of every objective and manual indicator score present; missing when none.
 4. Total = Σ weight × part / Σ weight over the parts present (missing parts are re-weighted
@@ -43,13 +46,18 @@ def per_project(queryset: QuerySet, expression, group: str = "project") -> Subqu
 
 def scorecard_parts(cycle: ReviewCycle) -> QuerySet:
     """Per project in scope: the survey, acceptance and indicator aggregates, each computed once."""
-    responses = SurveyResponse.objects.filter(survey__cycle=cycle)
+    answers = SurveyResponse.objects.filter(survey__cycle=cycle)
+    responses = answers.counted(cycle.scheme)
     per_response = ExpressionWrapper(17.5 * (F("satisfaction") - 1) + 3.0 * F("happiness"), output_field=FLOAT)
     satisfied = Case(When(satisfaction__gte=4, then=Value(100.0)), default=Value(0.0), output_field=FLOAT)
     objective = IndicatorValue.objects.filter(cycle=cycle, score__isnull=False)
     manual = ManualIndicator.objects.filter(cycle=cycle)
     return Project.objects.filter(review_cycles=cycle).annotate(
         response_count=Coalesce(per_project(responses, Count("id"), "survey__project"), Value(0.0)),
+        anonymous_count=Coalesce(
+            per_project(answers.held_apart(cycle.scheme), Count("id"), "survey__project"), Value(0.0)
+        ),
+        excluded_count=Coalesce(per_project(answers.excluded(), Count("id"), "survey__project"), Value(0.0)),
         satisfaction_raw=per_project(responses, Avg(per_response), "survey__project"),
         satisfied_share=per_project(responses, Avg(satisfied), "survey__project"),
         happiness_index=per_project(responses, Avg("happiness"), "survey__project"),
@@ -61,8 +69,8 @@ def scorecard_parts(cycle: ReviewCycle) -> QuerySet:
     )
 
 
-PART_FIELDS = ("response_count", "satisfaction_raw", "satisfied_share", "happiness_index", "acceptance_score",
-               "indicator_sum", "indicator_count")  # fmt: skip
+PART_FIELDS = ("response_count", "anonymous_count", "excluded_count", "satisfaction_raw", "satisfied_share",
+               "happiness_index", "acceptance_score", "indicator_sum", "indicator_count")  # fmt: skip
 
 # Rules 1 and 3-5 over the parts. A CTE, not chained annotations: an annotation that refers to
 # another is inlined with all its subqueries, and total appears in the grade and both ranks, so
@@ -81,8 +89,8 @@ totals AS (
                                  + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
                                  + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0) AS NUMERIC), 2) AS total
   FROM scored)
-SELECT id AS pk, satisfaction_score, acceptance_score, indicators_score, response_count, satisfied_share,
-       happiness_index, total,
+SELECT id AS pk, satisfaction_score, acceptance_score, indicators_score, response_count, anonymous_count,
+       excluded_count, satisfied_share, happiness_index, total,
        CASE WHEN total IS NULL THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s
             ELSE %s END AS grade,
        rank() OVER (PARTITION BY category_id ORDER BY total DESC NULLS LAST, code) AS rank_in_category,
@@ -114,6 +122,8 @@ SCORECARD_FIELDS = (
     "acceptance_score",
     "indicators_score",
     "response_count",
+    "anonymous_count",
+    "excluded_count",
     "satisfied_share",
     "happiness_index",
     "total",

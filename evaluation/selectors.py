@@ -4,7 +4,19 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from projects.models import Department
 
-from .models import CycleState, OrderStatus, RectificationOrder, ReviewCycle, Scorecard, Survey, SurveyResponse
+from .models import (
+    CYCLE_STEPS,
+    CycleState,
+    CycleStep,
+    OrderStatus,
+    RectificationOrder,
+    ReviewCycle,
+    Scorecard,
+    Survey,
+    SurveyResponse,
+    counted_condition,
+    held_apart_condition,
+)
 
 
 def published_cycles() -> QuerySet[ReviewCycle]:
@@ -91,7 +103,7 @@ def open_orders_count(cycle: ReviewCycle) -> int:
 
 def open_surveys() -> QuerySet[Survey]:
     return (
-        Survey.objects.filter(cycle__state=CycleState.OPEN)
+        Survey.objects.filter(cycle__state__in=CYCLE_STEPS[CycleStep.ANSWER].sources)
         .select_related("project", "project__district", "cycle")
         .order_by("project__district__code", "project__code")
     )
@@ -102,9 +114,15 @@ def cycle_progress(cycle: ReviewCycle) -> dict[str, int]:
     cards = Scorecard.objects.filter(cycle=cycle).aggregate(
         scorecards=Count("id"), failed=Count("id", filter=Q(grade="fail"))
     )
+    answers = SurveyResponse.objects.filter(survey__cycle=cycle).aggregate(
+        responses=Count("id", filter=counted_condition(cycle.scheme.count_anonymous)),
+        held_apart=Count("id", filter=held_apart_condition(cycle.scheme.count_anonymous)),
+        suspicious=Count("id", filter=Q(suspicious=True)),
+        excluded=Count("id", filter=Q(excluded=True)),
+    )
     return {
         "projects": cycle.projects.count(),
-        "responses": SurveyResponse.objects.filter(survey__cycle=cycle).count(),
+        **answers,
         "inspections": cycle.inspections.filter(signed_off_at__isnull=False).count(),
         "orders": open_orders_count(cycle),
         **cards,

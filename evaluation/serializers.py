@@ -22,7 +22,9 @@ class ScorecardOutputSerializer(serializers.Serializer):
     satisfaction_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     acceptance_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     indicators_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    response_count = serializers.IntegerField()
+    response_count = serializers.IntegerField()  # the answers that count
+    anonymous_count = serializers.IntegerField()  # anonymous answers held apart, not counted
+    excluded_count = serializers.IntegerField()  # excluded by the evaluator, with a recorded reason
     satisfied_share = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     happiness_index = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)

@@ -1,5 +1,6 @@
 """Every change to evaluation data goes through these functions (console, pages, API, tasks)."""
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -17,32 +18,38 @@ from civicworks.permissions import has_role
 from participation import hooks as participation_hooks
 from projects.models import ChainRole, Project, ResponsiblePerson, Stage
 
-from . import indicators, scoring
+from . import indicators, integrity, scoring
+from .errors import EvaluationError
 from .models import (
+    MAX_CODES,
     AccountabilityRecord,
-    CycleState,
+    CycleStep,
     DepartmentReport,
     Grade,
     IndicatorValue,
     Inspection,
+    InvitationCode,
     OrderStatus,
     RectificationOrder,
+    ResponseKind,
+    ResponseReview,
     ReviewCycle,
     Scorecard,
     Survey,
     SurveyResponse,
     WeightingScheme,
     as_score,
+    normalise_code,
 )
 
 RECTIFICATION_DAYS = 30
 
 
-class EvaluationError(Exception):
-    """A refused step, with a message for the person who asked."""
-
-
 class AlreadyAnswered(EvaluationError):
+    pass
+
+
+class InvalidCode(EvaluationError):
     pass
 
 
@@ -56,16 +63,8 @@ def ensure_evaluator(user: User) -> None:
 
 
 def ensure_unlocked(cycle: ReviewCycle) -> None:
-    if cycle.is_locked:
+    if not cycle.can(CycleStep.EDIT):
         raise EvaluationError(_("Review cycle %(cycle)s is closed and read-only.") % {"cycle": cycle})
-
-
-def ensure_state(cycle: ReviewCycle, *states: str) -> None:
-    if cycle.state not in states:
-        raise EvaluationError(
-            _("Review cycle %(cycle)s is %(state)s: this step is not possible now.")
-            % {"cycle": cycle, "state": cycle.get_state_display()}
-        )
 
 
 # --- Cycle steps ---------------------------------------------------------------------------------------
@@ -116,13 +115,12 @@ def surveys_ensure(*, cycle: ReviewCycle) -> None:
 def cycle_open(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
     ensure_evaluator(by)
     lock(cycle)
-    ensure_state(cycle, CycleState.DRAFT)
+    changed = cycle.transition(CycleStep.OPEN, by=by)  # refuses a quarter that has not begun
     if not cycle.projects.exists():
         cycle.projects.set(active_projects(cycle))
     surveys_ensure(cycle=cycle)
-    cycle.state, cycle.opened_at = CycleState.OPEN, timezone.now()
     cycle.survey_closes_on = cycle.survey_closes_on or cycle.ends_on
-    cycle.save(update_fields=["state", "opened_at", "survey_closes_on"])
+    cycle.save(update_fields=[*changed, "survey_closes_on"])
     return cycle
 
 
@@ -131,11 +129,11 @@ def cycle_compute(*, cycle: ReviewCycle, by: User) -> int:
     """Measure the indicators and (re)write every scorecard. Idempotent: same data, same rows."""
     ensure_evaluator(by)
     lock(cycle)
-    ensure_state(cycle, CycleState.OPEN)
+    cycle.ensure(CycleStep.COMPUTE)
+    responses_flag_bursts(cycle=cycle)  # bursts that raced past the check on each answer
     indicators_store(cycle=cycle)
     count = scorecards_store(cycle=cycle)
-    cycle.computed_at = timezone.now()
-    cycle.save(update_fields=["computed_at"])
+    cycle.save(update_fields=cycle.transition(CycleStep.COMPUTE, by=by))
     return count
 
 
@@ -170,7 +168,9 @@ def scorecards_store(*, cycle: ReviewCycle) -> int:
 
 
 def scorecard_from_row(cycle: ReviewCycle, row: dict) -> Scorecard:
-    card = Scorecard(cycle=cycle, project_id=row["pk"], grade=row["grade"], response_count=int(row["response_count"]))
+    card = Scorecard(cycle=cycle, project_id=row["pk"], grade=row["grade"])
+    for name in ("response_count", "anonymous_count", "excluded_count"):
+        setattr(card, name, int(row[name]))
     for name in ("satisfaction_score", "acceptance_score", "indicators_score", "satisfied_share", "happiness_index"):
         setattr(card, name, as_score(row[name]))
     card.total, card.previous_total = as_score(row["total"]), as_score(row["previous_total"])
@@ -188,7 +188,7 @@ def orders_issue(*, cycle: ReviewCycle, by: User, deadline: date | None = None) 
     """An order for every project below the pass mark or failing an acceptance item. Idempotent."""
     ensure_evaluator(by)
     lock(cycle)
-    ensure_state(cycle, CycleState.OPEN)
+    cycle.ensure(CycleStep.ISSUE_ORDERS)
     if cycle.computed_at is None:
         raise EvaluationError(_("Compute the scores before issuing rectification orders."))
     deadline = deadline or timezone.localdate() + timedelta(days=RECTIFICATION_DAYS)
@@ -236,18 +236,19 @@ def findings_for(card: Scorecard) -> str:
 
 
 @transaction.atomic
-def cycle_close(*, cycle: ReviewCycle, by: User, send_reports: bool = True) -> ReviewCycle:
+def cycle_close(*, cycle: ReviewCycle, by: User, reason: str = "", send_reports: bool = True) -> ReviewCycle:
     """Close the cycle (read-only from now on); after commit Celery builds and mails the reports.
 
-    `send_reports=False` is for the demo seed, which builds them itself without real mail.
+    Closing before the survey closes or before the quarter ends needs a `reason` (kept on the
+    cycle with who closed it). `send_reports=False` is for the demo seed, which builds them
+    itself without real mail.
     """
     ensure_evaluator(by)
     lock(cycle)
-    ensure_state(cycle, CycleState.OPEN)
+    cycle.ensure(CycleStep.CLOSE)
     if cycle.computed_at is None:
         raise EvaluationError(_("Compute the scores before closing the cycle."))
-    cycle.state, cycle.closed_at = CycleState.CLOSED, timezone.now()
-    cycle.save(update_fields=["state", "closed_at"])
+    cycle.save(update_fields=cycle.transition(CycleStep.CLOSE, by=by, reason=reason))
     if send_reports:
         from .tasks import cycle_reports_send
 
@@ -259,10 +260,9 @@ def cycle_close(*, cycle: ReviewCycle, by: User, send_reports: bool = True) -> R
 def cycle_publish(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
     ensure_evaluator(by)
     lock(cycle)
-    if cycle.state != CycleState.CLOSED:
+    if not cycle.can(CycleStep.PUBLISH):
         raise EvaluationError(_("Only a closed cycle can be published."))
-    cycle.state, cycle.published_at = CycleState.PUBLISHED, timezone.now()
-    cycle.save(update_fields=["state", "published_at"])
+    cycle.save(update_fields=cycle.transition(CycleStep.PUBLISH, by=by))
     return cycle
 
 
@@ -271,27 +271,132 @@ def cycle_publish(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
 
 @transaction.atomic
 def survey_respond(
-    *, survey: Survey, user: User | None, device_token: str, satisfaction: int, happiness: int, comment: str = ""
+    *,
+    survey: Survey,
+    user: User | None,
+    device_token: str,
+    satisfaction: int,
+    happiness: int,
+    comment: str = "",
+    code: str = "",
+    fingerprint: str = "",
 ) -> SurveyResponse:
-    cycle = survey.cycle
-    if cycle.state != CycleState.OPEN or (cycle.survey_closes_on and timezone.localdate() > cycle.survey_closes_on):
+    """Keep a resident's answer; it counts if signed in or with an invitation code (docs/evaluation.md).
+
+    Without either it is kept as anonymous, held apart, and checked for a burst. A signed-in
+    resident answers once (a second answer is refused, the first stays).
+    """
+    if not survey.cycle.takes_answers():
         raise EvaluationError(_("This survey is not open."))
     signed_in = user is not None and user.is_authenticated
+    invitation = invitation_claim(survey=survey, code=code) if normalise_code(code) else None
+    if invitation is not None:
+        kind = ResponseKind.CODE
+    else:
+        kind = ResponseKind.ACCOUNT if signed_in else ResponseKind.ANONYMOUS
+    anonymous = kind == ResponseKind.ANONYMOUS
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
                 survey=survey,
                 user=user if signed_in else None,
-                device_token="" if signed_in else device_token,
+                kind=kind,
+                invitation=invitation,
+                device_token=device_token if anonymous else "",
+                fingerprint=fingerprint if anonymous else "",
                 satisfaction=satisfaction,
                 happiness=happiness,
                 comment=comment,
             )
     except IntegrityError as exc:
+        # Also undoes the claim of the code: the outer transaction rolls back with the refusal.
         raise AlreadyAnswered(_("You have already answered this survey. Thank you!")) from exc
+    if anonymous:
+        flag_recent_bursts(response)
     if signed_in:
         participation_hooks.on_survey_answered(user=user, response_id=response.pk)
     return response
+
+
+def invitation_claim(*, survey: Survey, code: str) -> InvitationCode:
+    """Mark the survey's unused code as used, or refuse.
+
+    One conditional UPDATE: of two answers racing with one code, the second waits for the
+    first's row lock and then finds `used_at` set (0 rows); the one-to-one field on the answer
+    is the database's second guard.
+    """
+    value = normalise_code(code)
+    claimed = InvitationCode.objects.filter(survey=survey, code=value, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if claimed != 1:
+        raise InvalidCode(
+            _(
+                "This invitation code is not valid for this survey, or it has already been used. Check it, or "
+                "leave the field empty: your answer is then kept, apart from the counted ones."
+            )
+        )
+    return InvitationCode.objects.get(survey=survey, code=value)
+
+
+def flag_recent_bursts(response: SurveyResponse) -> None:
+    """The burst rules (evaluation/integrity.py) for the windows ending with this anonymous answer."""
+    recent = SurveyResponse.objects.filter(survey_id=response.survey_id, kind=ResponseKind.ANONYMOUS)
+    now = response.submitted_at
+    groups = [recent.filter(submitted_at__gt=now - integrity.BURST_WINDOW)]
+    if response.fingerprint:
+        groups.append(
+            recent.filter(fingerprint=response.fingerprint, submitted_at__gt=now - integrity.FINGERPRINT_WINDOW)
+        )
+    limits = [integrity.BURST_SIZE, integrity.FINGERPRINT_LIMIT]
+    for group, limit in zip(groups, limits, strict=False):
+        if group.count() >= limit:
+            group.filter(suspicious=False).update(suspicious=True)
+
+
+def responses_flag_bursts(*, cycle: ReviewCycle) -> int:
+    """Sweep every window of the cycle's anonymous answers (idempotent); returns how many were newly flagged."""
+    per_survey = defaultdict(list)
+    rows = SurveyResponse.objects.filter(survey__cycle=cycle, kind=ResponseKind.ANONYMOUS)
+    for survey_id, pk, print_, at in rows.values_list("survey_id", "pk", "fingerprint", "submitted_at"):
+        per_survey[survey_id].append((pk, print_, at))
+    flagged = sorted(set().union(*(integrity.bursts(answers) for answers in per_survey.values())))
+    return sum(
+        SurveyResponse.objects.filter(pk__in=flagged[i : i + 500], suspicious=False).update(suspicious=True)
+        for i in range(0, len(flagged), 500)
+    )
+
+
+@transaction.atomic
+def invitation_codes_create(*, survey: Survey, count: int, by: User) -> list[InvitationCode]:
+    """`count` new single-use codes for the survey, for the evaluator to print and hand out."""
+    ensure_evaluator(by)
+    ensure_unlocked(lock(survey.cycle))
+    if not 1 <= count <= MAX_CODES:
+        raise EvaluationError(_("Ask for 1 to %(max)d codes per survey.") % {"max": MAX_CODES})
+    codes = [InvitationCode(survey=survey, code=InvitationCode.generate(), created_by=by) for _i in range(count)]
+    return InvitationCode.objects.bulk_create(codes)
+
+
+@transaction.atomic
+def responses_review(*, responses, by: User, excluded: bool, reason: str) -> int:
+    """Exclude answers from the count (or include them again), one audit row each; returns how many changed."""
+    ensure_evaluator(by)
+    reason = reason.strip()
+    if not reason:
+        raise EvaluationError(_("Give a reason: it is kept, with your name and the time, in the answer reviews."))
+    pks = [response.pk for response in responses]
+    rows = list(SurveyResponse.objects.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk"))
+    for cycle in ReviewCycle.objects.filter(surveys__responses__in=pks).distinct():
+        ensure_unlocked(lock(cycle))
+    changed = [row for row in rows if row.excluded != excluded]
+    for row in changed:
+        row.excluded = excluded
+    SurveyResponse.objects.bulk_update(changed, ["excluded"])
+    ResponseReview.objects.bulk_create(
+        ResponseReview(response=row, excluded=excluded, reason=reason, by=by) for row in changed
+    )
+    return len(changed)
 
 
 @transaction.atomic
@@ -332,7 +437,7 @@ def order_verify(
 ) -> RectificationOrder:
     """The next cycle checks the order: closed, or escalated to an accountability record (问责)."""
     ensure_evaluator(by)
-    ensure_state(cycle, CycleState.OPEN)
+    cycle.ensure(CycleStep.VERIFY_ORDERS)
     if (cycle.year, cycle.quarter) <= (order.cycle.year, order.cycle.quarter):
         raise EvaluationError(_("An order is verified in a later cycle than the one that issued it."))
     if order.status not in (OrderStatus.ISSUED, OrderStatus.ANSWERED):
@@ -417,7 +522,7 @@ def survey_import(*, cycle: ReviewCycle, name: str, data: bytes, by: User) -> in
     from . import imports
 
     ensure_evaluator(by)
-    ensure_state(cycle, CycleState.OPEN)
+    cycle.ensure(CycleStep.ANSWER)
     checked = imports.check_rows(cycle, imports.read_table(name, data))
     if checked.errors:
         raise imports.ImportRejected(checked.errors)

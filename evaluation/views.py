@@ -9,9 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from feedback.abuse import client_ip
+
+from . import integrity, selectors, services
 from .forms import ResultsFilterForm, SurveyForm
-from .models import Survey
+from .models import ResponseKind, Survey
 
 DEVICE_COOKIE = "cw_survey_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
@@ -89,21 +91,27 @@ def device_token(request) -> tuple[str, bool]:
 def survey(request, token):
     item = get_object_or_404(Survey.objects.select_related("cycle", "project", "project__district"), token=token)
     device, new_device = device_token(request)
-    form = SurveyForm(request.POST or None)
+    # A printed card's link carries its code (…?code=ABCD-EFGH-JKMN): filled in for the resident.
+    form = SurveyForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            client = integrity.fingerprint(item.pk, client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
             try:
-                services.survey_respond(survey=item, user=request.user, device_token=device, **form.cleaned_data)
+                answer = services.survey_respond(
+                    survey=item, user=request.user, device_token=device, fingerprint=client, **form.cleaned_data
+                )
             except services.EvaluationError as exc:
-                form.add_error(None, str(exc))
+                form.add_error("code" if isinstance(exc, services.InvalidCode) else None, str(exc))
                 status = 409 if isinstance(exc, services.AlreadyAnswered) else 400
             else:
                 response = redirect("evaluation:survey_thanks", token=item.token)
+                if answer.kind == ResponseKind.ANONYMOUS:
+                    response["Location"] += "?kept=apart"
                 return remember_device(response, device, new_device)
         else:
             status = 400
-    is_open = item.cycle.state == "open"
+    is_open = item.cycle.takes_answers()
     response = render(
         request, "evaluation/survey.html", {"survey": item, "form": form, "is_open": is_open}, status=status
     )
@@ -118,7 +126,8 @@ def remember_device(response, device: str, new_device: bool):
 
 def survey_thanks(request, token):
     item = get_object_or_404(Survey.objects.select_related("project"), token=token)
-    return render(request, "evaluation/survey_thanks.html", {"survey": item})
+    kept_apart = request.GET.get("kept") == "apart"  # only the wording of the page: nothing is decided here
+    return render(request, "evaluation/survey_thanks.html", {"survey": item, "kept_apart": kept_apart})
 
 
 def survey_poster(request, token):

@@ -12,13 +12,17 @@ from .conftest import collect_errors, current_quarter, sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def run_action(page, action: str, message: str) -> None:
-    """Tick the cycle on the console's cycle list and run one numbered step."""
+def run_action(page, action: str, message: str, reason: str = "") -> None:
+    """Tick the cycle on the console's cycle list and run one numbered step (giving the reason it asks for)."""
     page.goto("/admin/evaluation/reviewcycle/")
     page.locator("#result_list input.action-select").first.check()
     page.select_option("select[name=action]", action)
     with page.expect_navigation():
         page.get_by_role("button", name="执行").click()
+    if reason:
+        page.fill("#id_reason", reason)
+        with page.expect_navigation():
+            page.locator("input[type=submit].default").click()
     expect(page.locator(".messagelist")).to_contain_text(message)
 
 
@@ -83,8 +87,10 @@ def test_evaluator_journey(desktop, world):
     order = RectificationOrder.objects.get(project=world.project)
     assert order.department_id == world.project.lead_unit_id and "58" in order.findings
 
-    # 5. Close, publish.
-    run_action(page, "close_cycle", f"{label} 已结束。")
+    # 5. Close, publish. The quarter is not over yet: closing now needs a reason, kept on the cycle.
+    run_action(page, "close_cycle", f"{label} 已结束。", reason="第三方测评已完成，提前通报")
+    cycle.refresh_from_db()
+    assert (cycle.close_reason, cycle.closed_by.username) == ("第三方测评已完成，提前通报", "evaluator")
     run_action(page, "publish_cycle", f"{label} 已公布。")
 
     # 6. The public results page shows the scorecards.

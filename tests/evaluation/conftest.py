@@ -6,9 +6,21 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
+from civicworks.accounts.models import Role, User
 from evaluation import services
-from evaluation.models import Inspection, ReviewCycle, Survey, SurveyResponse, WeightingScheme
+from evaluation.models import (
+    Inspection,
+    InvitationCode,
+    ResponseKind,
+    ReviewCycle,
+    Survey,
+    SurveyResponse,
+    WeightingScheme,
+)
 from projects.models import Community, Project, ProjectCategory
+
+# The fixture's survey is still open (and the current quarter not over): closing early needs a reason.
+EARLY = "第三方测评已按计划完成，提前通报结果"
 
 
 @pytest.fixture
@@ -27,10 +39,16 @@ def cycle(scheme, evaluator, project, other_project) -> ReviewCycle:
 
 
 def answer(cycle: ReviewCycle, project: Project, *pairs: tuple[int, int]) -> None:
+    """Answers that count: residents with invitation codes (anonymous ones are held apart, see test_survey_integrity)."""
     survey = Survey.objects.get(cycle=cycle, project=project)
+    by = User.objects.filter(role=Role.EVALUATOR).first()
+    codes = InvitationCode.objects.bulk_create(
+        InvitationCode(survey=survey, code=InvitationCode.generate(), created_by=by, used_at=timezone.now())
+        for _pair in pairs
+    )
     SurveyResponse.objects.bulk_create(
-        SurveyResponse(survey=survey, device_token=f"dev-{project.pk}-{i}", satisfaction=s, happiness=h)
-        for i, (s, h) in enumerate(pairs)
+        SurveyResponse(survey=survey, kind=ResponseKind.CODE, invitation=code, satisfaction=s, happiness=h)
+        for code, (s, h) in zip(codes, pairs, strict=True)
     )
 
 

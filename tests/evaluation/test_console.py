@@ -26,6 +26,9 @@ MODELS = [
     "rectificationorder",
     "accountabilityrecord",
     "departmentreport",
+    "surveyresponse",
+    "responsereview",
+    "invitationcode",
 ]
 
 
@@ -45,6 +48,7 @@ def test_every_page_opens_for_the_evaluator(client, evaluator, cycle, project, o
         "inspection": Inspection.objects.get(project=project),
         "scorecard": Scorecard.objects.get(project=project),
         "rectificationorder": RectificationOrder.objects.get(project=project),
+        "surveyresponse": SurveyResponse.objects.first(),
     }
     for name, obj in objects.items():
         assert client.get(reverse(f"admin:evaluation_{name}_change", args=[obj.pk])).status_code == 200, name

@@ -2,11 +2,20 @@
 
 import io
 
+from django.db.models import Count
 from django.urls import reverse
 
 from civicworks.accounts import demo as accounts_demo
 from evaluation import demo
-from evaluation.models import CycleState, RectificationOrder, ReviewCycle, Scorecard, SurveyResponse
+from evaluation.models import (
+    CycleState,
+    InvitationCode,
+    RectificationOrder,
+    ResponseKind,
+    ReviewCycle,
+    Scorecard,
+    SurveyResponse,
+)
 
 from .conftest import make_projects
 
@@ -23,6 +32,16 @@ def test_demo_builds_two_published_quarters_and_is_idempotent(client, lead_depar
     assert Scorecard.objects.filter(cycle__quarter=3).count() == 12
     counts = (SurveyResponse.objects.count(), RectificationOrder.objects.count(), Scorecard.objects.count())
     assert counts[0] == 240
+    # Believable under the counting rule: mostly invitation codes and signed-in residents, a few
+    # anonymous answers held apart, and in the open quarter one flagged burst.
+    kinds = dict(SurveyResponse.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds[ResponseKind.CODE] > kinds[ResponseKind.ACCOUNT] > kinds[ResponseKind.ANONYMOUS] > 0
+    assert kinds[ResponseKind.ANONYMOUS] < 0.1 * counts[0]
+    assert InvitationCode.objects.filter(used_at__isnull=False).count() == kinds[ResponseKind.CODE]
+    assert InvitationCode.objects.filter(used_at__isnull=True).exists()  # not every card came back
+    assert SurveyResponse.objects.filter(suspicious=True, survey__cycle__quarter=4).count() >= 4
+    q3 = Scorecard.objects.filter(cycle__quarter=3, satisfaction_score__isnull=False)
+    assert q3.exists() and sum(q3.values_list("anonymous_count", flat=True)) > 0
 
     demo.seed(options=OPTIONS, stdout=io.StringIO())
     assert (SurveyResponse.objects.count(), RectificationOrder.objects.count(), Scorecard.objects.count()) == counts

@@ -8,7 +8,7 @@ from django.urls import reverse
 from evaluation import services
 from evaluation.models import RectificationOrder, Survey, SurveyResponse
 
-from .conftest import answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect, make_projects
 
 
 def test_survey_one_answer_per_device_and_per_resident(client, cycle, project, resident):
@@ -48,7 +48,7 @@ def test_qr_code_points_to_the_survey(client, cycle, project):
 def publish(cycle, evaluator, captured):
     services.cycle_compute(cycle=cycle, by=evaluator)
     with captured(execute=True):
-        services.cycle_close(cycle=cycle, by=evaluator)
+        services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)
     services.cycle_publish(cycle=cycle, by=evaluator)
 
 
@@ -60,7 +60,7 @@ def test_results_are_public_only_once_published(client, cycle, project, evaluato
     assert client.get(url).status_code == 404
     assert client.get(api).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=cycle, by=evaluator)
+        services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)
     services.cycle_publish(cycle=cycle, by=evaluator)
     page = client.get(url)
     assert page.status_code == 200

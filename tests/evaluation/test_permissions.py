@@ -19,7 +19,7 @@ from evaluation.models import (
     SurveyResponse,
 )
 
-from .conftest import answer, inspect
+from .conftest import EARLY, answer, inspect
 
 CSV = b"project_code,respondent_ref,satisfaction,happiness\nMX-2026-001,A1,5,9\n"
 
@@ -50,7 +50,7 @@ def test_others_cannot_run_the_cycle(who, request, computed):
 def test_city_admin_may_run_the_cycle(computed, city_admin, django_capture_on_commit_callbacks):
     services.orders_issue(cycle=computed, by=city_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=computed, by=city_admin)
+        services.cycle_close(cycle=computed, by=city_admin, reason=EARLY)
     services.cycle_publish(cycle=computed, by=city_admin)
     assert computed.state == CycleState.PUBLISHED
 
@@ -87,7 +87,10 @@ def test_evaluator_console_runs_the_steps(client, evaluator, computed, django_ca
     client.post(changelist, {"action": "issue_orders", "_selected_action": [computed.pk]})
     assert RectificationOrder.objects.filter(cycle=computed).count() == 1  # MX-2026-001 failed
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(changelist, {"action": "close_cycle", "_selected_action": [computed.pk]})
+        # The survey is still open: the console asks for the reason of the early close (issue 14).
+        client.post(
+            changelist, {"action": "close_cycle", "_selected_action": [computed.pk], "reason": EARLY, "apply": "1"}
+        )
     client.post(changelist, {"action": "publish_cycle", "_selected_action": [computed.pk]})
     computed.refresh_from_db()
     assert computed.state == CycleState.PUBLISHED
@@ -96,7 +99,7 @@ def test_evaluator_console_runs_the_steps(client, evaluator, computed, django_ca
 def test_closed_cycle_is_read_only(client, evaluator, computed, project, django_capture_on_commit_callbacks):
     indicator = ManualIndicator.objects.create(cycle=computed, project=project, name="亮灯率", target=100, actual=90)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=computed, by=evaluator)
+        services.cycle_close(cycle=computed, by=evaluator, reason=EARLY)
     before = list(Scorecard.objects.values())
 
     with pytest.raises(services.EvaluationError):
@@ -144,7 +147,7 @@ def test_department_answers_its_order_and_the_next_cycle_escalates(
     assert (order.status, order.answered_by) == (OrderStatus.ANSWERED, official)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=computed, by=evaluator)
+        services.cycle_close(cycle=computed, by=evaluator, reason=EARLY)
     q4 = services.cycle_create(year=2026, quarter=4, by=evaluator, scheme=scheme)
     services.cycle_open(cycle=q4, by=evaluator)
     services.order_verify(order=order, cycle=q4, by=evaluator, rectified=False, note="复查仍有异响")

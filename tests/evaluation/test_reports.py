@@ -16,7 +16,7 @@ from evaluation import services
 from evaluation.models import DepartmentReport, Scorecard
 from evaluation.tasks import cycle_reports_send
 
-from .conftest import answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect, make_projects
 
 
 def closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks):
@@ -28,7 +28,7 @@ def closed_cycle(cycle, project, other_project, evaluator, lead_department, djan
     services.cycle_compute(cycle=cycle, by=evaluator)
     services.orders_issue(cycle=cycle, by=evaluator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=cycle, by=evaluator)
+        services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)
     return cycle
 
 

@@ -17,7 +17,7 @@ from evaluation.models import (
     WeightingScheme,
 )
 
-from .conftest import answer, inspect
+from .conftest import EARLY, answer, inspect
 
 
 def test_one_response_per_device_and_per_user_in_the_database(cycle, project, resident):
@@ -25,9 +25,9 @@ def test_one_response_per_device_and_per_user_in_the_database(cycle, project, re
     SurveyResponse.objects.create(survey=survey, device_token="abc", satisfaction=4, happiness=7)
     with pytest.raises(IntegrityError), transaction.atomic():
         SurveyResponse.objects.create(survey=survey, device_token="abc", satisfaction=5, happiness=9)
-    SurveyResponse.objects.create(survey=survey, user=resident, satisfaction=4, happiness=7)
+    SurveyResponse.objects.create(survey=survey, user=resident, kind="account", satisfaction=4, happiness=7)
     with pytest.raises(IntegrityError), transaction.atomic():
-        SurveyResponse.objects.create(survey=survey, user=resident, satisfaction=5, happiness=9)
+        SurveyResponse.objects.create(survey=survey, user=resident, kind="account", satisfaction=5, happiness=9)
     with pytest.raises(IntegrityError), transaction.atomic():
         SurveyResponse.objects.create(survey=survey, device_token="xyz", satisfaction=6, happiness=9)
 
@@ -74,7 +74,7 @@ def test_rectified_order_is_closed_in_the_next_cycle(
         services.order_verify(order=order, cycle=cycle, by=evaluator, rectified=True, note="")  # same cycle
     services.order_answer(order=order, by=official, response="已整改")
     with django_capture_on_commit_callbacks(execute=True):
-        services.cycle_close(cycle=cycle, by=evaluator)
+        services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)
     q4 = services.cycle_create(year=2026, quarter=4, by=evaluator, scheme=scheme)
     services.cycle_open(cycle=q4, by=evaluator)
     services.order_verify(order=order, cycle=q4, by=evaluator, rectified=True, note="复查合格")

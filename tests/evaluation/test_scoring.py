@@ -12,7 +12,7 @@ from evaluation.models import Grade, IndicatorKind, IndicatorValue, ManualIndica
 from feedback.models import Report, ReportKind, ServiceCategory
 from projects.models import Community, Expenditure, Milestone
 
-from .conftest import answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect, make_projects
 
 D = Decimal
 
@@ -149,7 +149,7 @@ def test_recomputing_changes_nothing(cycle, project, other_project, evaluator):
 def test_change_against_last_quarter(scheme, cycle, project, other_project, evaluator):
     setup_quarter(cycle, project, other_project, evaluator)
     services.cycle_compute(cycle=cycle, by=evaluator)
-    services.cycle_close(cycle=cycle, by=evaluator)
+    services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)
     q4 = services.cycle_create(year=2026, quarter=4, by=evaluator, scheme=scheme)
     q4.projects.set([project])
     services.cycle_open(cycle=q4, by=evaluator)

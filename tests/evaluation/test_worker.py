@@ -7,7 +7,7 @@ from evaluation import services
 from evaluation.models import DepartmentReport
 from tests.integration.test_celery_worker import celery_worker_process, wait_for  # noqa: F401
 
-from .conftest import answer, inspect
+from .conftest import EARLY, answer, inspect
 
 
 @pytest.mark.integration
@@ -16,7 +16,7 @@ def test_worker_sends_the_department_reports(celery_worker_process, cycle, proje
     inspect(cycle, other_project, "70", evaluator)
     services.cycle_compute(cycle=cycle, by=evaluator)
 
-    services.cycle_close(cycle=cycle, by=evaluator)  # transactional_db: on_commit fires at once
+    services.cycle_close(cycle=cycle, by=evaluator, reason=EARLY)  # transactional_db: on_commit fires at once
 
     assert wait_for(lambda: DepartmentReport.objects.filter(cycle=cycle, emailed_at__isnull=False).count() == 2, 60)
     assert SentNotice.objects.filter(key__startswith=f"evaluation-report:{cycle.pk}:").count() == 2

@@ -30,7 +30,9 @@ def footprint(resident, official, road, cocreation, cycle, project, django_captu
             reporter_name="居民王五", reporter_phone=PHONE, reporter_email=EMAIL,
         )  # fmt: skip
     survey = Survey.objects.get(cycle=cycle, project=project)
-    SurveyResponse.objects.create(survey=survey, user=resident, satisfaction=4, happiness=8, comment="电话 13811112222")
+    SurveyResponse.objects.create(
+        survey=survey, user=resident, kind="account", satisfaction=4, happiness=8, comment="电话 13811112222"
+    )
     own_need = make_need(resident, title="我的需求：加装电梯")
     other_need = make_need(official, title="别人的需求：修路")
     participation_services.need_support(need=other_need, user=resident)
@@ -120,6 +122,7 @@ def test_deleting_the_account_removes_the_person_and_keeps_the_record(client, re
     assert report.text == "路灯不亮"  # the report stays for the department
     answer = SurveyResponse.objects.get()
     assert answer.user_id is None and answer.satisfaction == 4 and PHONE not in answer.comment
+    assert answer.kind == "account"  # unlinked, still a counted answer: it stays in the figures
     assert not ObserverApplication.objects.exists()
     # Counts in the public record stay: the support, the vote, the need, a balanced ledger.
     assert NeedSupport.objects.filter(need=footprint["other_need"]).count() == 1

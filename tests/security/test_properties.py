@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evaluation import indicators
-from evaluation.models import IndicatorKind, IndicatorValue, Inspection, Survey, SurveyResponse
+from evaluation.models import IndicatorKind, IndicatorValue, Inspection, ResponseKind, Survey, SurveyResponse
 from evaluation.scoring import scorecard_rows
 from feedback.models import Report, RoutingRule, ServiceCategory
 from feedback.services import report_route
@@ -102,7 +102,15 @@ answers = st.lists(st.tuples(st.integers(1, 5), st.integers(0, 10)), max_size=4)
 def _score_parts(cycle, project, answers, acceptance, indicator_scores, by) -> None:  # noqa: F811
     survey = Survey.objects.get(cycle=cycle, project=project)
     SurveyResponse.objects.bulk_create(
-        SurveyResponse(survey=survey, device_token=f"p{i}", satisfaction=s, happiness=h)
+        # Counted answers (signed-in, code or third party; anonymous ones are held apart).
+        SurveyResponse(
+            survey=survey,
+            kind=ResponseKind.THIRD_PARTY,
+            source="import",
+            external_ref=f"p{i}",
+            satisfaction=s,
+            happiness=h,
+        )
         for i, (s, h) in enumerate(answers)
     )
     if acceptance is not None:
