@@ -4,7 +4,7 @@ Objects are scoped by department; each app says which of its rows a department m
 (e.g. `Project.objects.for_department`). These helpers only answer "may this role act?".
 """
 
-from .accounts.models import STAFF_ROLES, Role, User
+from .accounts.models import STAFF_ROLES, Role
 
 
 def is_city_admin(user) -> bool:
@@ -17,7 +17,3 @@ def has_role(user, *roles: str) -> bool:
 
 def is_staff_role(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES))
-
-
-def department_id_of(user: User) -> int | None:
-    return user.department_id if user.is_authenticated else None

@@ -287,7 +287,14 @@ CIVICWORKS_RETENTION_DAYS = env.int("CIVICWORKS_RETENTION_DAYS", default=365)
 # Each app lists its periodic tasks in its own `schedule.py`; civicworks/celery.py merges them.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "civicworks.accounts.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "idempotency-purge": {"task": "civicworks.accounts.tasks.idempotency_purge", "schedule": timedelta(hours=24)},
 }
+# Knobs of the apps, read here once (app code reads `settings.X`, never a default of its own).
+CIVICWORKS_PROJECT_STALE_DAYS = env.int("CIVICWORKS_PROJECT_STALE_DAYS", default=30)  # a progress reminder after
+CIVICWORKS_HOTSPOT_CACHE_SECONDS = env.int("CIVICWORKS_HOTSPOT_CACHE_SECONDS", default=60)
+FEEDBACK_ANONYMOUS_PER_HOUR = env.int("CIVICWORKS_ANONYMOUS_REPORTS_PER_HOUR", default=10)  # per client address
+PARTICIPATION_OBSERVER_QUOTA = env.int("CIVICWORKS_OBSERVER_QUOTA", default=3)  # observers per community
+PARTICIPATION_POINT_RULES: dict[str, int] = {}  # overrides of participation.rules.DEFAULT_POINT_RULES
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,7 @@ def submission_allowed(request) -> bool:
     """Count an anonymous submission from this address; False once the hourly limit is passed."""
     if request.user.is_authenticated:
         return True
-    limit = getattr(settings, "FEEDBACK_ANONYMOUS_PER_HOUR", 10)
+    limit = settings.FEEDBACK_ANONYMOUS_PER_HOUR
     key = f"feedback:submit:{client_ip(request)}"
     try:
         cache.add(key, 0, timeout=WINDOW_SECONDS)

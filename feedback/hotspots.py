@@ -153,7 +153,7 @@ def hotspots(query: HotspotQuery) -> dict:
 
 def cached_hotspots(query: HotspotQuery) -> dict:
     """Short-lived cache: hotspots move slowly, and a busy map asks the same cells many times."""
-    seconds = getattr(settings, "CIVICWORKS_HOTSPOT_CACHE_SECONDS", 60)
+    seconds = settings.CIVICWORKS_HOTSPOT_CACHE_SECONDS
     if not seconds:
         return hotspots(query)
     key = "hotspots:v1:" + hashlib.sha1(query.key().encode(), usedforsecurity=False).hexdigest()

@@ -27,11 +27,11 @@ RULE_LABELS = {
 
 
 def point_rules() -> dict[str, int]:
-    return {**DEFAULT_POINT_RULES, **getattr(settings, "PARTICIPATION_POINT_RULES", {})}
+    return {**DEFAULT_POINT_RULES, **settings.PARTICIPATION_POINT_RULES}
 
 
 def observer_quota() -> int:
-    return int(getattr(settings, "PARTICIPATION_OBSERVER_QUOTA", 3))
+    return settings.PARTICIPATION_OBSERVER_QUOTA
 
 
 def reason_label(reason: str) -> str:

@@ -22,7 +22,7 @@ DUE_SOON_DAYS = 7
 
 
 def stale_after_days() -> int:
-    return int(getattr(settings, "CIVICWORKS_PROJECT_STALE_DAYS", 30))
+    return settings.CIVICWORKS_PROJECT_STALE_DAYS
 
 
 def _with_chain(projects: QuerySet[Project]) -> QuerySet[Project]:

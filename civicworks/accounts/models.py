@@ -57,10 +57,6 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.CITY_ADMIN
 
     @property
-    def is_evaluator(self) -> bool:
-        return self.role == Role.EVALUATOR or self.is_city_admin
-
-    @property
     def is_department_staff(self) -> bool:
         return self.role in DEPARTMENT_ROLES and self.department_id is not None
 

@@ -1,10 +1,12 @@
 """Idempotency-Key on the report submissions (REST API and Open311): a retry never stores twice."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from civicworks.accounts.models import IdempotentRequest
 from civicworks.idempotency import idempotent_requests_purge
@@ -100,3 +102,16 @@ def test_concurrent_requests_with_one_key_store_once(road):
         t.join()
     assert answers == [201] * 6
     assert Report.objects.count() == 1 and IdempotentRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_purge_is_scheduled_daily_and_forgets_old_keys(road):
+    from civicworks.accounts.tasks import idempotency_purge
+    from civicworks.celery import app
+
+    entries = [e for e in app.conf.beat_schedule.values() if e["task"] == "civicworks.accounts.tasks.idempotency_purge"]
+    assert [e["schedule"] for e in entries] == [timedelta(hours=24)]
+    IdempotentRequest.objects.create(scope="anon:test", key="old", method="POST", path="/api/v1/reports/", status=201)
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(days=3))
+    assert idempotency_purge.delay().get() == 1
+    assert not IdempotentRequest.objects.exists()
