@@ -7,7 +7,8 @@ Stable names other apps may rely on (do not rename):
 - ``RoutingRule``: ``category`` + ``district`` → ``department`` (per-district override).
 - ``GridArea``: ``name``, ``district``, ``community``, ``boundary`` (GeoJSON Polygon/MultiPolygon),
   ``grid_worker`` (FK user).
-- ``Report``: ``tracking_code`` (13 chars, base32, 65 random bits), ``kind`` (ReportKind),
+- ``Report``: ``tracking_code`` (13 chars, base32, 65 random bits: the reporter's key, shown to
+  nobody else; staff, notices and exports use ``reference``, ``#<id>``), ``kind`` (ReportKind),
   ``category``, ``text``, ``text_is_public``, ``latitude``, ``longitude``, ``address``,
   ``district``, ``community``, ``grid_area``, ``grid_worker``, ``project`` (FK projects.Project,
   nullable), ``reporter`` (FK user, nullable), ``reporter_name`` / ``reporter_phone`` /
@@ -322,10 +323,19 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.tracking_code
+        return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:track", args=[self.tracking_code])
+        # The public page, not the tracking page: the console's "view on site" must not reveal the key.
+        return reverse("feedback:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """How staff, notices and exports name a report: its number (`#1234`), public like its page.
+
+        Never the tracking code: that is the reporter's key to confirm, rate and reopen.
+        """
+        return f"#{self.pk}"
 
     @property
     def is_open(self) -> bool:

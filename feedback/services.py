@@ -77,9 +77,22 @@ def may_handle(user, report: Report) -> bool:
     return user.is_department_staff and report.department_id is not None and user.department_id == report.department_id
 
 
+def acts_for_the_city(user, report: Report) -> bool:
+    """Staff on the handling side of this report: its department (or the city), its grid worker, its clerk."""
+    if not (user and user.is_authenticated):
+        return False
+    return may_handle(user, report) or user.pk in (report.grid_worker_id, report.taken_by_id)
+
+
 def may_act_as_reporter(user, report: Report, tracking_code: str) -> bool:
-    """The tracking code is the resident's key; a report filed from an account also needs that account."""
+    """The tracking code is the resident's key; a report filed from an account also needs that account.
+
+    Whoever handles the report never answers for its resident (confirm, rate, reopen), code or
+    not, even for a report filed from their own account: the answers score the department.
+    """
     if not hmac.compare_digest(report.tracking_code, (tracking_code or "").strip().upper()):
+        return False
+    if acts_for_the_city(user, report):
         return False
     if report.reporter_id is None:
         return True
@@ -289,10 +302,11 @@ def _department_recipients(department: Department) -> list[str]:
 
 
 def _dispatch_payload(report: Report, department: Department) -> dict:
+    # The report's number, never its tracking code: the code is the resident's key, not the department's.
     return {
         "event": "report.dispatched",
         "report_id": report.pk,
-        "tracking_code": report.tracking_code,
+        "reference": report.reference,
         "department": department.name,
         "category": report.category.code,
         "kind": report.kind,
@@ -312,7 +326,7 @@ def webhook_signature(secret: str, body: bytes) -> str:
 
 def _send_dispatch_notice(report: Report, department: Department, delivery_id: int) -> None:
     """E-mail (and optionally POST) the department. Raises DispatchFailed on any transient failure."""
-    subject = _("[%(code)s] New report: %(category)s") % {"code": report.tracking_code, "category": report.category}
+    subject = _("[%(number)s] New report: %(category)s") % {"number": report.reference, "category": report.category}
     body = "\n".join(
         [
             report.text,
@@ -577,8 +591,8 @@ def _remind(report: Report) -> bool:
     recipients = _department_recipients(report.department) + _department_people(report.department_id, [Role.OFFICIAL])
     sent = notify_once(
         key=f"report-remind:{report.pk}:{report.due_at:%Y%m%d%H%M}",
-        subject=_("[%(code)s] Reminder: due %(due)s")
-        % {"code": report.tracking_code, "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")},
+        subject=_("[%(number)s] Reminder: due %(due)s")
+        % {"number": report.reference, "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")},
         body=report.text,
         recipients=recipients,
     )
@@ -591,7 +605,7 @@ def _escalate(report: Report) -> bool:
     recipients = _department_people(report.department_id, [Role.SUPERVISOR, Role.MANAGER])
     sent = notify_once(
         key=f"report-escalate:{report.pk}:{report.due_at:%Y%m%d%H%M}",
-        subject=_("[%(code)s] Overdue: %(category)s") % {"code": report.tracking_code, "category": report.category},
+        subject=_("[%(number)s] Overdue: %(category)s") % {"number": report.reference, "category": report.category},
         body=report.text,
         recipients=recipients,
     )

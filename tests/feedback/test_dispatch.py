@@ -96,7 +96,9 @@ def test_webhook_is_signed_with_hmac_sha256(road, lead_department, webhook_serve
     assert len(received) == 1
     signature, body = received[0]
     assert signature == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
-    assert json.loads(body)["tracking_code"] == report.tracking_code
+    # Named by its number: the tracking code is the resident's key, not the department's.
+    payload = json.loads(body)
+    assert payload["report_id"] == report.pk and "tracking_code" not in payload
 
 
 def test_routing_order(categories, project, lead_department, other_department):
