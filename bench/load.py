@@ -346,7 +346,9 @@ def dispatch(port: int, hook_port: int, web, worker, seconds: float, rate: float
                 )
             )
             ids = set(Report.objects.filter(text__startswith=marker).values_list("pk", flat=True))
-            outbox = dict(DispatchOutbox.objects.filter(report_id__in=ids).values_list("pk", "created_at"))
+            # Webhook deliveries only: each notice (e-mail, webhook) is its own outbox row.
+            webhook = DispatchOutbox.objects.filter(report_id__in=ids, channel="webhook")
+            outbox = dict(webhook.values_list("pk", "created_at"))
             deadline = time.time() + 120
             while time.time() < deadline and len(set(outbox) & set(receiver.arrived)) < len(outbox):
                 time.sleep(0.5)

@@ -59,7 +59,7 @@ def project_live(request, code: str):
 
 
 REPORT_VERSION_SQL = f"""
-    SELECT r.tracking_code, r.reporter_id, r.updated_at,
+    SELECT r.tracking_code, r.reporter_id, r.department_id, r.grid_worker_id, r.taken_by_id, r.updated_at,
            (SELECT MAX(e.id) FROM {ReportEvent._meta.db_table} e WHERE e.report_id = r.id AND e.is_public),
            (SELECT MAX(f.id) FROM {ReportPhoto._meta.db_table} f WHERE f.report_id = r.id)
     FROM {Report._meta.db_table} r WHERE r.tracking_code = %s
@@ -70,9 +70,15 @@ def _report_version(request, code: str):
     row = _one_row(REPORT_VERSION_SQL, [(code or "").strip().upper()])
     if row is None:
         return None
-    tracking_code, reporter_id, *version = row
+    tracking_code, reporter_id, department_id, grid_worker_id, taken_by_id, *version = row
     # Only reports filed from an account look at the session: anonymous trackers cost no extra query.
-    owner = Report(tracking_code=tracking_code, reporter_id=reporter_id)
+    owner = Report(
+        tracking_code=tracking_code,
+        reporter_id=reporter_id,
+        department_id=department_id,
+        grid_worker_id=grid_worker_id,
+        taken_by_id=taken_by_id,
+    )
     return (*version, feedback_services.may_act_as_reporter(request.user, owner, code))
 
 

@@ -4,6 +4,8 @@ Officials see only their own department's reports, overdue first. Every action c
 service: the console never writes a report's status itself.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +38,13 @@ from .models import (
 
 HANDLERS = frozenset(DEPARTMENT_ROLES)
 CITY = frozenset({Role.CITY_ADMIN})
+# No console list filters on these, whatever the query string says (search does not cover them either).
+
+
+def report_number(search_term: str) -> int | None:
+    """`1234` or `#1234` (a report's reference) → 1234; anything else → None."""
+    match = re.fullmatch(r"\s*#?\s*(\d{1,9})\s*", search_term or "")
+    return int(match[1]) if match else None
 
 
 class CityDirectoryAdmin(ScopedModelAdmin):
@@ -159,7 +168,7 @@ class ReportAdmin(ScopedModelAdmin):
     view_roles = HANDLERS | {Role.EVALUATOR}
     edit_roles = HANDLERS
     list_display = [
-        "tracking_code",
+        "reference",
         "category",
         "status",
         "department",
@@ -169,8 +178,11 @@ class ReportAdmin(ScopedModelAdmin):
         "submitted_at",
     ]
     list_filter = [OverdueFilter, "status", "category", "district", "channel", "is_hidden"]
-    search_fields = ["tracking_code", "text", "address"]
-    # The hotspot page links to the reports behind a cell (feedback.hotspots.console_url).
+    # Never the tracking code (the resident's key): searched, filtered or shown, it would let staff
+    # find the code of a report, then confirm and rate it as the resident. By number instead.
+    search_fields = ["text", "address"]
+    # The hotspot page links to the reports behind a cell (feedback.hotspots.console_url). Nothing
+    # else narrows the list (the console site's rule): not the code, not the reporter's fields.
     extra_lookups = (
         "submitted_at__date__gte", "submitted_at__date__lte", "category__id__exact",
         "latitude__gte", "latitude__lt", "longitude__gte", "longitude__lt",
@@ -181,12 +193,13 @@ class ReportAdmin(ScopedModelAdmin):
     change_form_template = "admin/feedback/report/change_form.html"
     change_list_template = "admin/feedback/report/change_list.html"
     readonly_fields = [
-        "tracking_code", "kind", "category", "text", "text_is_public", "latitude", "longitude", "address",
+        "reference", "kind", "category", "text", "text_is_public", "latitude", "longitude", "address",
         "district", "community", "grid_area", "grid_worker", "project", "channel", "taken_by", "status",
         "department", "due_at", "submitted_at", "dispatched_at", "accepted_at", "resolved_at", "closed_at",
         "answer", "is_hidden", "hidden_reason", "rating", "rating_comment",
     ]  # fmt: skip
     exclude = ["reporter", "reporter_name", "reporter_phone", "reporter_email"]
+    view_on_site = False  # the change form links to the public page itself ("Public page")
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         if request.user.role == Role.EVALUATOR:
@@ -200,6 +213,16 @@ class ReportAdmin(ScopedModelAdmin):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # reports come in through the form, the API, Open311 or the window form
+
+    @admin.display(description=_("number"), ordering="pk")
+    def reference(self, obj: Report) -> str:
+        return obj.reference
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (number := report_number(search_term)) is not None:
+            results |= queryset.filter(pk=number)
+        return results, may_have_duplicates
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # hidden, never deleted
@@ -284,7 +307,7 @@ class ReportAdmin(ScopedModelAdmin):
         contact = privacy.contact_disclose(report=report, by=request.user)  # PermissionDenied → 403
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Contact details of report %(code)s") % {"code": report.tracking_code},
+            "title": _("Contact details of report %(number)s") % {"number": report.reference},
             "opts": Report._meta,
             "report": report,
             "contact": contact,
@@ -339,8 +362,14 @@ class ContactDisclosureAdmin(ScopedModelAdmin):
     list_display = ["created_at", "viewer", "report"]
     list_filter = ["created_at"]
     list_select_related = ["viewer", "report"]
-    search_fields = ["report__tracking_code", "viewer__username"]
+    search_fields = ["viewer__username"]
     date_hierarchy = "created_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (number := report_number(search_term)) is not None:
+            results |= queryset.filter(report_id=number)
+        return results, may_have_duplicates
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         return queryset.filter(report__department_id=request.user.department_id)

@@ -7,7 +7,8 @@ Stable names other apps may rely on (do not rename):
 - ``RoutingRule``: ``category`` + ``district`` → ``department`` (per-district override).
 - ``GridArea``: ``name``, ``district``, ``community``, ``boundary`` (GeoJSON Polygon/MultiPolygon),
   ``grid_worker`` (FK user).
-- ``Report``: ``tracking_code`` (13 chars, base32, 65 random bits), ``kind`` (ReportKind),
+- ``Report``: ``tracking_code`` (13 chars, base32, 65 random bits: the reporter's key, shown to
+  nobody else; staff, notices and exports use ``reference``, ``#<id>``), ``kind`` (ReportKind),
   ``category``, ``text``, ``text_is_public``, ``latitude``, ``longitude``, ``address``,
   ``district``, ``community``, ``grid_area``, ``grid_worker``, ``project`` (FK projects.Project,
   nullable), ``reporter`` (FK user, nullable), ``reporter_name`` / ``reporter_phone`` /
@@ -19,7 +20,8 @@ Stable names other apps may rely on (do not rename):
 - ``ReportPhoto``: ``report``, ``image``, ``thumbnail``, ``is_answer``.
 - ``ReportEvent``: ``report``, ``kind`` (EventKind), ``actor``, ``department``, ``note``,
   ``is_public``, ``created_at``.
-- ``DispatchOutbox``: one row per dispatch to send; ``sent_at`` null until sent.
+- ``DispatchOutbox``: one row per notice to deliver (``channel`` e-mail or webhook, or a routing
+  row for a report no department could be found for yet); ``sent_at`` null until sent.
 """
 
 import secrets
@@ -324,10 +326,19 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.tracking_code
+        return self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:track", args=[self.tracking_code])
+        # The public page, not the tracking page: the console's "view on site" must not reveal the key.
+        return reverse("feedback:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        """How staff, notices and exports name a report: its number (`#1234`), public like its page.
+
+        Never the tracking code: that is the reporter's key to confirm, rate and reopen.
+        """
+        return f"#{self.pk}"
 
     @property
     def is_open(self) -> bool:
@@ -408,14 +419,24 @@ class ReportEvent(models.Model):
         return f"{self.report_id} {self.kind}"
 
 
-class DispatchOutbox(models.Model):
-    """A dispatch notice that must reach the department; PostgreSQL, not the broker, is the truth.
+class OutboxChannel(models.TextChoices):
+    # Routes a report that could not be routed at submission, then queues its notices; sends nothing.
+    ROUTE = "route", _("routing")
+    EMAIL = "email", _("e-mail")
+    WEBHOOK = "webhook", _("webhook")
 
-    Written in the same transaction as the report (or the transfer); the task and the sweep
-    claim it with a conditional update so that each row is sent exactly once.
+
+class DispatchOutbox(models.Model):
+    """One delivery that must reach a department; PostgreSQL, not the broker, is the truth.
+
+    Each notice is its own row (the department's e-mail, its webhook), with its own attempts
+    and next attempt, so one refused channel never holds back another, nor the routing: the
+    report is routed in its own transaction and the rows are written with it. The task and the
+    sweep claim a row with a conditional update so that each row is sent exactly once.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="outbox")
+    channel = models.CharField(_("channel"), max_length=8, choices=OutboxChannel.choices)
     department = models.ForeignKey("projects.Department", on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -433,7 +454,7 @@ class DispatchOutbox(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"outbox {self.pk} report {self.report_id}"
+        return f"outbox {self.pk} ({self.channel}) report {self.report_id}"
 
 
 class ResponseTemplate(models.Model):

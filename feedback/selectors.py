@@ -10,14 +10,20 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
+
+from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 
 from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 
@@ -133,6 +139,17 @@ class Median(Aggregate):
 
 HANDLING_TIME = ExpressionWrapper(F("resolved_at") - F("submitted_at"), output_field=DurationField())
 
+# A rating from an account on the handling side of its report (the rule of
+# services.may_act_as_reporter, which refuses it; older rows may hold one) does not count.
+RATED_BY_HANDLER = (
+    Q(reporter__role=Role.CITY_ADMIN)
+    | Q(reporter__is_superuser=True)
+    | Q(reporter__role__in=sorted(DEPARTMENT_ROLES), reporter__department_id=F("department_id"))
+    | Q(reporter_id=F("grid_worker_id"))
+)
+# Case/When, not ~Q: a NULL (no account, no grid worker) falls through to the rating itself.
+COUNTED_RATING = Case(When(RATED_BY_HANDLER, then=Value(None)), default=F("rating"), output_field=IntegerField())
+
 
 def _medians(rows: QuerySet, group: str) -> dict:
     if connection.vendor == "postgresql":
@@ -156,7 +173,7 @@ def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[
             done=Count("id", filter=Q(status__in=DONE_STATUSES)),
             resolved=Count("id", filter=Q(resolved_at__isnull=False)),
             on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))),
-            satisfaction=Avg("rating"),
+            satisfaction=Avg(COUNTED_RATING),
             complaints=Count("id", filter=Q(kind=ReportKind.PROBLEM)),
         )
         .order_by("-reports", name)

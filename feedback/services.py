@@ -38,6 +38,7 @@ from .models import (
     Channel,
     DispatchOutbox,
     EventKind,
+    OutboxChannel,
     Report,
     ReportEvent,
     ReportKind,
@@ -76,9 +77,22 @@ def may_handle(user, report: Report) -> bool:
     return user.is_department_staff and report.department_id is not None and user.department_id == report.department_id
 
 
+def acts_for_the_city(user, report: Report) -> bool:
+    """Staff on the handling side of this report: its department (or the city), its grid worker, its clerk."""
+    if not (user and user.is_authenticated):
+        return False
+    return may_handle(user, report) or user.pk in (report.grid_worker_id, report.taken_by_id)
+
+
 def may_act_as_reporter(user, report: Report, tracking_code: str) -> bool:
-    """The tracking code is the resident's key; a report filed from an account also needs that account."""
+    """The tracking code is the resident's key; a report filed from an account also needs that account.
+
+    Whoever handles the report never answers for its resident (confirm, rate, reopen), code or
+    not, even for a report filed from their own account: the answers score the department.
+    """
     if not hmac.compare_digest(report.tracking_code, (tracking_code or "").strip().upper()):
+        return False
+    if acts_for_the_city(user, report):
         return False
     if report.reporter_id is None:
         return True
@@ -171,9 +185,9 @@ def _queue_dispatch(outbox_id: int) -> None:
             _broker_probe.release()
 
 
-def _outbox(report: Report, department: Department | None) -> DispatchOutbox:
+def _outbox(report: Report, department: Department | None, channel: str) -> DispatchOutbox:
     row = DispatchOutbox.objects.create(
-        report=report, department=department, next_attempt_at=timezone.now() + SWEEP_GRACE
+        report=report, department=department, channel=channel, next_attempt_at=timezone.now() + SWEEP_GRACE
     )
     transaction.on_commit(lambda: _queue_dispatch(row.pk))
     return row
@@ -210,7 +224,7 @@ def report_submit(
     taken_by: User | None = None,
     photos: list | None = None,
 ) -> Report:
-    """Record a report, its first event and its dispatch outbox row in one transaction."""
+    """Record a report, its first event, its routing and its notices' outbox rows in one transaction."""
     text = _clean_text(text)
     if kind not in ReportKind.values:
         raise ValidationError({"kind": _("Unknown kind of report.")})
@@ -245,7 +259,9 @@ def report_submit(
         )
         _save_photos(report, prepared)
         _event(report, EventKind.SUBMITTED, actor=taken_by if channel == Channel.WINDOW else None)
-        _outbox(report, None)
+        # Routed here, in the resident's transaction: the department has it in its queue (with its
+        # deadline) at once, whatever later happens to the notices, the broker or the mail server.
+        _route_at_submission(report)
     return report
 
 
@@ -286,11 +302,56 @@ def _department_recipients(department: Department) -> list[str]:
     return [email for email in officials.values_list("email", flat=True) if email]
 
 
+def _assign(report: Report, route: Route, now: datetime) -> None:
+    report.department = route.department
+    report.status = ReportStatus.DISPATCHED
+    report.dispatched_at = now
+    report.due_at = now + timedelta(hours=report.category.sla_hours)
+    report.save(update_fields=["department", "status", "dispatched_at", "due_at", "updated_at"])
+    note = _("Due %(due)s.") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
+    if report.grid_worker_id:
+        worker = report.grid_worker
+        note += " " + _("Grid worker: %(name)s.") % {"name": worker.get_full_name() or worker.username}
+    _event(report, EventKind.DISPATCHED, department=route.department, note=note)
+
+
+def _notify(report: Report, department: Department) -> list[DispatchOutbox]:
+    """One outbox row per way the department is told (its e-mail, its webhook), each retried on its own."""
+    channels = [OutboxChannel.EMAIL] if _department_recipients(department) else []
+    if department.dispatch_webhook:
+        channels.append(OutboxChannel.WEBHOOK)
+    return [_outbox(report, department, channel) for channel in channels]
+
+
+class Unroutable(Exception):
+    """No department for the report: no rule or category department, and no default desk."""
+
+
+def _route(report: Report) -> Route:
+    try:
+        return report_route(report=report)
+    except Department.DoesNotExist as exc:
+        raise Unroutable("no department for the report and no default desk") from exc
+
+
+def _route_at_submission(report: Report) -> None:
+    """Route and queue the notices; if the city has no department for it, a routing row retries later."""
+    try:
+        route = _route(report)
+    except Unroutable:
+        logger.error("report %s: no department to route to; the outbox sweep retries", report.pk)
+        _outbox(report, None, OutboxChannel.ROUTE)
+        return
+    _assign(report, route, timezone.now())
+    _notify(report, route.department)
+
+
 def _dispatch_payload(report: Report, department: Department) -> dict:
+    # The report's number, never its tracking code: the code is the resident's key, not the department's.
     return {
         "event": "report.dispatched",
         "report_id": report.pk,
-        "tracking_code": report.tracking_code,
+        "reference": report.reference,
         "department": department.name,
         "category": report.category.code,
         "kind": report.kind,
@@ -308,9 +369,11 @@ def webhook_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _send_dispatch_notice(report: Report, department: Department, delivery_id: int) -> None:
-    """E-mail (and optionally POST) the department. Raises DispatchFailed on any transient failure."""
-    subject = _("[%(code)s] New report: %(category)s") % {"code": report.tracking_code, "category": report.category}
+def _email_department(report: Report, department: Department) -> bool:
+    recipients = _department_recipients(department)
+    if not recipients:
+        return False  # nobody to write to any more: the department sees the report in its queue
+    subject = _("[%(number)s] New report: %(category)s") % {"number": report.reference, "category": report.category}
     body = "\n".join(
         [
             report.text,
@@ -322,34 +385,48 @@ def _send_dispatch_notice(report: Report, department: Department, delivery_id: i
             site_link(reverse("admin:feedback_report_change", args=[report.pk])),
         ]
     )
+    send_mail(subject, body, None, recipients)
+    return True
+
+
+def _post_webhook(report: Report, department: Department, delivery_id: int) -> bool:
+    if not department.dispatch_webhook:
+        return False
+    data = json.dumps(_dispatch_payload(report, department), ensure_ascii=False).encode()
+    # The outbox row id: a receiver drops a repeated delivery (a worker killed after POSTing).
+    headers = {"Content-Type": "application/json", "X-CivicWorks-Delivery": str(delivery_id)}
+    if department.webhook_secret:
+        headers["X-CivicWorks-Signature"] = webhook_signature(department.webhook_secret, data)
+    requests.post(department.dispatch_webhook, data=data, headers=headers, timeout=WEBHOOK_TIMEOUT).raise_for_status()
+    return True
+
+
+def _deliver(row: DispatchOutbox) -> bool:
+    """Send one notice. Raises DispatchFailed on any transient failure (refused, timed out, 5xx)."""
     try:
-        recipients = _department_recipients(department)
-        if recipients:
-            send_mail(subject, body, None, recipients)
-        if department.dispatch_webhook:
-            data = json.dumps(_dispatch_payload(report, department), ensure_ascii=False).encode()
-            # The outbox row id: a receiver drops a repeated delivery (a worker killed after POSTing).
-            headers = {"Content-Type": "application/json", "X-CivicWorks-Delivery": str(delivery_id)}
-            if department.webhook_secret:
-                headers["X-CivicWorks-Signature"] = webhook_signature(department.webhook_secret, data)
-            requests.post(
-                department.dispatch_webhook, data=data, headers=headers, timeout=WEBHOOK_TIMEOUT
-            ).raise_for_status()
-    except (OSError, requests.RequestException) as exc:
-        raise DispatchFailed(str(exc)) from exc
+        if row.channel == OutboxChannel.EMAIL:
+            return _email_department(row.report, row.department)
+        return _post_webhook(row.report, row.department, row.pk)
+    except (OSError, requests.RequestException) as exc:  # smtplib's errors are OSErrors
+        raise DispatchFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _assign(report: Report, route: Route, now: datetime) -> None:
-    report.department = route.department
-    report.status = ReportStatus.DISPATCHED
-    report.dispatched_at = now
-    report.due_at = now + timedelta(hours=report.category.sla_hours)
-    report.save(update_fields=["department", "status", "dispatched_at", "due_at", "updated_at"])
-    note = _("Due %(due)s.") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
-    if report.grid_worker_id:
-        worker = report.grid_worker
-        note += " " + _("Grid worker: %(name)s.") % {"name": worker.get_full_name() or worker.username}
-    _event(report, EventKind.DISPATCHED, department=route.department, note=note)
+def _route_late(row: DispatchOutbox, now: datetime) -> None:
+    """A routing row: route the report if it still waits, then queue its notices. Sends nothing."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("category__department", "project__lead_unit", "grid_worker", "department")
+        .get(pk=row.report_id)
+    )
+    department = row.department
+    if report.status == ReportStatus.SUBMITTED:
+        try:
+            route = _route(report)
+        except Unroutable as exc:
+            raise DispatchFailed(str(exc)) from exc
+        _assign(report, route, now)
+        department = route.department
+    _notify(report, department or report.department)
 
 
 def _claim(outbox_id: int, now: datetime) -> DispatchOutbox | None:
@@ -361,9 +438,7 @@ def _claim(outbox_id: int, now: datetime) -> DispatchOutbox | None:
     row = (
         DispatchOutbox.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=outbox_id, sent_at__isnull=True)
-        .select_related(
-            "report__category__department", "report__project__lead_unit", "report__grid_worker", "department"
-        )
+        .select_related("report__category", "report__grid_worker", "department")
         .first()
     )
     if row is None or DispatchOutbox.objects.filter(pk=row.pk, sent_at__isnull=True).update(sent_at=now) != 1:
@@ -372,27 +447,25 @@ def _claim(outbox_id: int, now: datetime) -> DispatchOutbox | None:
 
 
 def report_dispatch(*, outbox_id: int) -> bool:
-    """Route (first dispatch) and notify the department of one outbox row. True when sent now."""
+    """Deliver one outbox row (a notice, or a late routing). True when a notice was sent now.
+
+    Claim and send share a transaction: a refused send rolls the claim back and the row waits
+    for its next attempt; the report's routing, committed before, is not touched.
+    """
     now = timezone.now()
     try:
         with transaction.atomic():
             row = _claim(outbox_id, now)
             if row is None:
                 return False
-            report = (
-                Report.objects.select_for_update(of=("self",))
-                .select_related("category__department", "project__lead_unit", "grid_worker")
-                .get(pk=row.report_id)
-            )
-            if report.status == ReportStatus.SUBMITTED:
-                _assign(report, report_route(report=report), now)
-            department = row.department or report.department
-            DispatchOutbox.objects.filter(pk=row.pk).update(department=department, attempts=row.attempts + 1)
-            _send_dispatch_notice(report, department, row.pk)
+            DispatchOutbox.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+            if row.channel == OutboxChannel.ROUTE:
+                _route_late(row, now)
+                return False
+            return _deliver(row)
     except DispatchFailed as exc:
         _record_failure(outbox_id, str(exc), now)
         raise
-    return True
 
 
 def _record_failure(outbox_id: int, error: str, now: datetime) -> None:
@@ -407,7 +480,7 @@ def _record_failure(outbox_id: int, error: str, now: datetime) -> None:
 
 
 def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send unsent outbox rows whose task was lost or failed; returns how many were sent."""
+    """Deliver unsent outbox rows whose task was lost or failed; returns how many notices were sent."""
     now = now or timezone.now()
     due = DispatchOutbox.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now).order_by("next_attempt_at")
     sent = 0
@@ -417,7 +490,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
         except DispatchFailed:
             continue
         except Exception as exc:  # noqa: BLE001 — one broken row must not stop the others
-            logger.exception("outbox row %s could not be dispatched", outbox_id)
+            logger.exception("outbox row %s could not be delivered", outbox_id)
             _record_failure(outbox_id, f"{type(exc).__name__}: {exc}", now)
     return sent
 
@@ -465,7 +538,7 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
     report.save(update_fields=["department", "status", "dispatched_at", "accepted_at", "due_at", "updated_at"])
     note = _("From %(old)s to %(new)s: %(reason)s") % {"old": previous, "new": department, "reason": reason}
     _event(report, EventKind.TRANSFERRED, actor=by, department=department, note=note)
-    _outbox(report, department)
+    _notify(report, department)
     return report
 
 
@@ -542,7 +615,7 @@ def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> R
     report.due_at = now + timedelta(hours=report.category.sla_hours)
     report.save(update_fields=["status", "resolved_at", "dispatched_at", "due_at", "updated_at"])
     _event(report, EventKind.REOPENED, department=report.department, note=reason)
-    _outbox(report, report.department)
+    _notify(report, report.department)
     return report
 
 
@@ -575,8 +648,8 @@ def _remind(report: Report) -> bool:
     recipients = _department_recipients(report.department) + _department_people(report.department_id, [Role.OFFICIAL])
     sent = notify_once(
         key=f"report-remind:{report.pk}:{report.due_at:%Y%m%d%H%M}",
-        subject=_("[%(code)s] Reminder: due %(due)s")
-        % {"code": report.tracking_code, "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")},
+        subject=_("[%(number)s] Reminder: due %(due)s")
+        % {"number": report.reference, "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")},
         body=report.text,
         recipients=recipients,
     )
@@ -589,7 +662,7 @@ def _escalate(report: Report) -> bool:
     recipients = _department_people(report.department_id, [Role.SUPERVISOR, Role.MANAGER])
     sent = notify_once(
         key=f"report-escalate:{report.pk}:{report.due_at:%Y%m%d%H%M}",
-        subject=_("[%(code)s] Overdue: %(category)s") % {"code": report.tracking_code, "category": report.category},
+        subject=_("[%(number)s] Overdue: %(category)s") % {"number": report.reference, "category": report.category},
         body=report.text,
         recipients=recipients,
     )
@@ -610,8 +683,13 @@ def deadlines_check(*, now: datetime | None = None) -> tuple[int, int]:
     # Only reports within the last quarter of the longest deadline can need a notice now.
     longest = ServiceCategory.objects.aggregate(longest=Max("sla_hours"))["longest"] or 48
     for report in candidates.filter(due_at__lte=now + timedelta(hours=longest) * (1 - REMINDER_AT)).iterator():
-        if report.due_at <= now:
-            escalated += _escalate(report)
-        elif now >= report.dispatched_at + (report.due_at - report.dispatched_at) * REMINDER_AT:
-            reminded += _remind(report)
+        try:
+            if report.due_at <= now:
+                escalated += _escalate(report)
+            elif now >= report.dispatched_at + (report.due_at - report.dispatched_at) * REMINDER_AT:
+                reminded += _remind(report)
+        except OSError:  # the mail server refused (smtplib's errors are OSErrors)
+            # notify_once rolled its claim back: the next run (every 10 minutes) tries again,
+            # and one refused notice does not keep the others from being sent.
+            logger.warning("deadline notice for report %s not sent now", report.pk, exc_info=True)
     return reminded, escalated

@@ -7,7 +7,10 @@ from . import privacy, services
 
 @shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
 def dispatch_report(self, outbox_id: int) -> bool:
-    """Route and notify; a transient failure is retried, and the sweep catches what is left."""
+    """Deliver one outbox row (one notice); a refusal is retried, and the sweep catches what is left.
+
+    The report was routed when it was submitted: nothing here holds up the department's queue.
+    """
     try:
         return services.report_dispatch(outbox_id=outbox_id)
     except services.DispatchFailed as exc:

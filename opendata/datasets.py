@@ -185,14 +185,15 @@ EXPENDITURES = Dataset(
 )
 
 # Anonymised: no reporter, name, phone, e-mail or staff member; the text only where the
-# resident allowed it to be public. Staff only (not on the public page).
+# resident allowed it to be public; rows named by the report's number, never by its tracking
+# code (the resident's key). Staff only (not on the public page).
 REPORTS = Dataset(
     slug="reports",
     title=_("Reports (anonymised)"),
     description=_("Residents' reports without any personal data: category, place, status and handling times."),
     model=Report,
     columns=[
-        Column("tracking_code"),
+        Column("id", _("report number")),
         Column("kind", choices=dict(ReportKind.choices)),
         Column("category__name", _("category")),
         Column("shared_text", _("description")),

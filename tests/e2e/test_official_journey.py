@@ -36,13 +36,15 @@ def test_official_journey(desktop, world):
     # 2. …and the department's queue only: newly dispatched reports first, nothing of the other department.
     with page.expect_navigation():
         page.get_by_role("link", name="诉求", exact=True).first.click()
-    expect(page.locator("[data-live-url]")).to_contain_text(ours.tracking_code)
+    # Reports by number: the tracking code is the resident's key and no staff page shows it.
+    expect(page.locator("[data-live-url]")).to_contain_text(ours.reference)
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#content")).not_to_contain_text(theirs.tracking_code)
+    expect(page.locator("#content")).not_to_contain_text(ours.tracking_code)
 
     # 3. Answer the report.
     with page.expect_navigation():
-        page.locator("#result_list").get_by_role("link", name=ours.tracking_code).click()
+        page.locator("#result_list").get_by_role("link", name=ours.reference, exact=True).click()
     page.fill("#id_answer", "已安排维修班组今天下午更换井盖。")
     with page.expect_navigation():
         page.get_by_role("button", name="发送答复").click()

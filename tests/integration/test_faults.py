@@ -135,7 +135,11 @@ class Stack:
     def dispatched(self, ids: set[int]) -> int:
         if not ids:
             return 0
-        query = "SELECT count(*) FROM feedback_dispatchoutbox WHERE sent_at IS NOT NULL AND report_id = ANY(%s)"
+        # Webhook deliveries (the receiver's notices); the stack's departments have no e-mail.
+        query = (
+            "SELECT count(*) FROM feedback_dispatchoutbox"
+            " WHERE channel = 'webhook' AND sent_at IS NOT NULL AND report_id = ANY(%s)"
+        )
         return self.sql(query, (list(ids),))[0][0]
 
     def stored(self, ids: set[int]) -> int:

@@ -50,11 +50,13 @@ def test_reports_export_is_anonymised(client, official, reports):
     text = "\n".join(",".join(row) for row in rows)
     for secret in ("张三", "13800000000", "zhangsan@example.cn", "李四", "13900000000", "门牌号"):
         assert secret not in text
-    by_code = {row[0]: row for row in rows[1:]}
-    assert set(by_code) == {mine.tracking_code, private.tracking_code}  # not the other department's
-    assert by_code[mine.tracking_code][3] == "晚上十点后还在施工"
-    assert by_code[private.tracking_code][3] == ""  # the resident kept the text private
-    assert by_code[mine.tracking_code][8] == "MX-2026-001"
+    # Rows by the report's number: the tracking code is the resident's key, never exported.
+    assert mine.tracking_code not in text and private.tracking_code not in text
+    by_number = {row[0]: row for row in rows[1:]}
+    assert set(by_number) == {str(mine.pk), str(private.pk)}  # not the other department's
+    assert by_number[str(mine.pk)][3] == "晚上十点后还在施工"
+    assert by_number[str(private.pk)][3] == ""  # the resident kept the text private
+    assert by_number[str(mine.pk)][8] == "MX-2026-001"
 
 
 def test_reports_export_filters(client, city_admin, reports):

@@ -86,7 +86,10 @@ def test_the_audit_is_read_only_for_supervisors_and_city_admins(client, report, 
     for user in (supervisor, city_admin):
         client.force_login(user)
         response = client.get(audit)
-        assert response.status_code == 200 and report.tracking_code in response.content.decode()
+        html = response.content.decode()
+        # The report by its number; its tracking code (the resident's key) is shown to no staff.
+        assert response.status_code == 200 and f'field-report nowrap">{report.reference}<' in html
+        assert report.tracking_code not in html
         row = ContactDisclosure.objects.get()
         change = client.get(reverse("admin:feedback_contactdisclosure_change", args=[row.pk]))
         assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
