@@ -8,7 +8,7 @@ are written down in docs/evaluation.md; `scoring.py` implements them.
 import uuid
 from calendar import monthrange
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,17 +18,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicworks.rounding import round_half_up
 from projects.models import Department, Project
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
-CENT = Decimal("0.01")
 
 
 def as_score(value) -> Decimal | None:
-    """Round a score to two decimals, half up, the way the reports print it."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round a score to two decimals, half up, the way the reports print it.
+
+    The same rule as the scorecard SQL (`civicworks.rounding`): a float from either database is
+    read to 15 significant digits first, so 80.33499999999999 (the float of 80.335) is 80.34.
+    """
+    return round_half_up(value, 2)
 
 
 # --- Scheme and cycle ----------------------------------------------------------------------
