@@ -286,3 +286,14 @@ def test_sql_rounding_is_postgresqls_rule_on_this_database(db):
             )
         cursor.execute(f"SELECT {sql_round('CAST(NULL AS DOUBLE PRECISION)', 2, connection.vendor)}")
         assert cursor.fetchone()[0] is None
+
+
+def test_the_budget_basis_reads_the_same_on_every_database(cycle, project, other_project, evaluator):
+    """The basis of budget execution read "600000/1200000.00" on SQLite (a float sum) and
+    "600000.00/1200000.00" on PostgreSQL."""
+    spend_and_plan(project)
+
+    services.cycle_compute(cycle=cycle, by=evaluator)
+
+    budget = IndicatorValue.objects.get(cycle=cycle, project=project, kind=IndicatorKind.BUDGET_EXECUTION)
+    assert (budget.basis, budget.raw_value, budget.score) == ("600000.00/1200000.00", D("50.00"), D("50.00"))
