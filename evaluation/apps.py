@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,10 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.rounding import register_sqlite_functions
 
         from .mydata import PART
 
         register(PART)  # this app's part of a resident's "my data"
+        # The scorecard SQL rounds totals with civicworks_round on SQLite (PostgreSQL's rule).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="civicworks_round")

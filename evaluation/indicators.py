@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from feedback.models import DONE_STATUSES, Report, ReportKind
-from projects.models import Expenditure, Milestone, Project
+from projects.models import Expenditure, Milestone, MoneySum, Project
 
 from .models import IndicatorKind, ReviewCycle, as_score
 
@@ -99,7 +99,7 @@ def spending_by_project(project_ids: list[int], until: date) -> dict[int, Decima
     rows = (
         Expenditure.objects.filter(project_id__in=project_ids, date__lte=until)
         .values("project_id")
-        .annotate(spent=Sum("amount"))
+        .annotate(spent=Sum("amount", output_field=MoneySum()))  # to the cent on SQLite too: the basis text
     )
     return {row["project_id"]: row["spent"] for row in rows}
 

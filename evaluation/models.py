@@ -10,7 +10,7 @@ import uuid
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from django.conf import settings
@@ -23,19 +23,21 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.files import PhotoField, TokenPath
+from civicworks.rounding import round_half_up
 from projects.models import Department, Project
 
 from .errors import EvaluationError
 
 SCORE = {"max_digits": 6, "decimal_places": 2}
-CENT = Decimal("0.01")
 
 
 def as_score(value) -> Decimal | None:
-    """Round a score to two decimals, half up, the way the reports print it."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round a score to two decimals, half up, the way the reports print it.
+
+    The same rule as the scorecard SQL (`civicworks.rounding`): a float from either database is
+    read to 15 significant digits first, so 80.33499999999999 (the float of 80.335) is 80.34.
+    """
+    return round_half_up(value, 2)
 
 
 # --- Scheme and cycle ----------------------------------------------------------------------

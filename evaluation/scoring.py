@@ -29,8 +29,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
+from civicworks.rounding import sql_round
 from projects.models import Project
 
 from .models import Grade, IndicatorValue, Inspection, ManualIndicator, ReviewCycle, SurveyResponse
@@ -39,8 +40,13 @@ FLOAT = FloatField()
 
 
 def per_project(queryset: QuerySet, expression, group: str = "project") -> Subquery:
-    """A correlated subquery: `expression` aggregated over this project's rows of `queryset`."""
-    rows = queryset.filter(**{group: OuterRef("pk")}).values(group).annotate(v=expression).values("v")
+    """A correlated subquery: `expression` aggregated over this project's rows of `queryset`, as a double.
+
+    Cast, because SQLite keeps a whole-number decimal as an integer: SUM and COUNT of whole
+    indicator scores were integers there and their mean an integer division ((0 + 100 + 91) / 3
+    = 63, not 63.67), while PostgreSQL computed the same data right.
+    """
+    rows = queryset.filter(**{group: OuterRef("pk")}).values(group).annotate(v=Cast(expression, FLOAT)).values("v")
     return Subquery(rows, output_field=FLOAT)
 
 
@@ -76,19 +82,22 @@ PART_FIELDS = ("response_count", "anonymous_count", "excluded_count", "satisfact
 # another is inlined with all its subqueries, and total appears in the grade and both ranks, so
 # the chained version ran each aggregate ~80 times per project (6.7 s for 500 projects; now ~0.1 s).
 # Portable SQL (CAST, not ::): the same statement runs on SQLite, the zero-configuration default.
+# Every part is a double on both databases (`per_project`), and the total is rounded by
+# PostgreSQL's rule on both (`civicworks.rounding.sql_round`): scores never depend on the database.
 SCORECARD_SQL = """
 WITH parts AS ({parts}),
 scored AS (
   SELECT *, CASE WHEN response_count >= %s THEN satisfaction_raw END AS satisfaction_score,
          indicator_sum / NULLIF(indicator_count, 0.0) AS indicators_score
   FROM parts),
-totals AS (
-  SELECT *, round(CAST((coalesce(satisfaction_score * %s, 0) + coalesce(acceptance_score * %s, 0)
-                         + coalesce(indicators_score * %s, 0))
-                        / NULLIF(CASE WHEN satisfaction_score IS NULL THEN 0 ELSE %s END
-                                 + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
-                                 + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0) AS NUMERIC), 2) AS total
-  FROM scored)
+weighted AS (
+  SELECT *, (coalesce(satisfaction_score * %s, 0) + coalesce(acceptance_score * %s, 0)
+             + coalesce(indicators_score * %s, 0))
+            / NULLIF(CASE WHEN satisfaction_score IS NULL THEN 0 ELSE %s END
+                     + CASE WHEN acceptance_score IS NULL THEN 0 ELSE %s END
+                     + CASE WHEN indicators_score IS NULL THEN 0 ELSE %s END, 0) AS unrounded_total
+  FROM scored),
+totals AS (SELECT *, {rounded_total} AS total FROM weighted)
 SELECT id AS pk, satisfaction_score, acceptance_score, indicators_score, response_count, anonymous_count,
        excluded_count, satisfied_share, happiness_index, total,
        CASE WHEN total IS NULL THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s WHEN total >= %s THEN %s
@@ -112,7 +121,8 @@ def scorecard_rows(cycle: ReviewCycle) -> list[dict]:
               float(scheme.pass_mark), Grade.PASS, Grade.FAIL]  # fmt: skip
     params = [*params, float(scheme.min_responses), *weights, *weights, *grades, *cycle.previous_key]
     with connection.cursor() as cursor:
-        cursor.execute(SCORECARD_SQL.format(parts=parts), params)
+        rounded_total = sql_round("unrounded_total", 2, connection.vendor)
+        cursor.execute(SCORECARD_SQL.format(parts=parts, rounded_total=rounded_total), params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -1,5 +1,18 @@
 from rest_framework import serializers
 
+from civicworks.rounding import round_half_up
+
+
+class ScoreFloatField(serializers.FloatField):
+    """A city-wide average as a number to the hundredth, half up like the scorecards.
+
+    The raw AVG differed by database in its last digits (72.2233333333333 from SQLite,
+    72.22333333333333 from PostgreSQL).
+    """
+
+    def to_representation(self, value):
+        return float(round_half_up(value, 2))
+
 
 class CycleOutputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
@@ -39,7 +52,7 @@ class TrendOutputSerializer(serializers.Serializer):
     label = serializers.CharField()
     year = serializers.IntegerField()
     quarter = serializers.IntegerField()
-    average = serializers.FloatField(allow_null=True)
-    satisfied = serializers.FloatField(allow_null=True)
+    average = ScoreFloatField(allow_null=True)
+    satisfied = ScoreFloatField(allow_null=True)
     projects = serializers.IntegerField()
     failed = serializers.IntegerField()

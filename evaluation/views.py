@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civicworks.rounding import round_half_up
 from feedback.abuse import client_ip
 
 from . import integrity, selectors, services
@@ -57,9 +58,10 @@ def cycle_results(request, year: int, quarter: int):
 
 
 def trend_rows(rows: list[dict]) -> list[dict]:
+    # Half up like the scorecards (round() took 66.65 to 66.6), from the raw average: no double rounding.
     for row in rows:
-        row["average"] = round(row["average"], 1) if row["average"] is not None else None
-        row["satisfied"] = round(row["satisfied"], 1) if row["satisfied"] is not None else None
+        row["average"] = round_half_up(row["average"], 1)
+        row["satisfied"] = round_half_up(row["satisfied"], 1)
     return rows
 
 

@@ -20,6 +20,9 @@ class Location:
     district: District | None = None
     community: Community | None = None
     grid_area: GridArea | None = None
+    # False only for a point none of the city's areas covers while the city has boundaries:
+    # outside the city. Without any district boundary (a fresh install) every point is "in".
+    in_city: bool = True
 
 
 def area_of(geojson: dict | None) -> BaseGeometry | None:
@@ -64,6 +67,11 @@ class Atlas:
     districts: list  # (district, shape) in code order
     communities: dict  # district id -> [(community, shape)] in name order
     grids: list  # (grid, shape) in id order
+
+    @property
+    def bounded(self) -> bool:
+        """The city has an outline: at least one district with a usable boundary."""
+        return any(geometry is not None for _district, geometry in self.districts)
 
     def first(self, rows, point: Point):
         return next((row for row, geometry in rows if geometry is not None and geometry.covers(point)), None)
@@ -124,6 +132,9 @@ for _model in (District, Community, GridArea):
 def locate(latitude: float | None, longitude: float | None) -> Location:
     """Look the point up: district, then community and grid inside that district.
 
+    The city is what its districts (and grid areas) cover: a point outside all of them is
+    `in_city=False` once any district has a boundary.
+
     A point on a shared edge belongs to both neighbours; taking the district first (in code
     order) and searching only inside it keeps the three answers consistent with each other.
     """
@@ -133,7 +144,9 @@ def locate(latitude: float | None, longitude: float | None) -> Location:
     district = areas.first(areas.districts, point)
     if district is None:
         grid = areas.first(areas.grids, point)
-        return Location(district=grid.district, community=grid.community, grid_area=grid) if grid else Location()
+        if grid is None:
+            return Location(in_city=not areas.bounded)
+        return Location(district=grid.district, community=grid.community, grid_area=grid)
     community = areas.first(areas.communities.get(district.pk, []), point)
     in_district = [g for g, shape in areas.grids if g.district_id == district.pk and shape and shape.covers(point)]
     # Prefer the grid of the community found, when a point sits on the edge of two grids.

@@ -67,7 +67,11 @@ def cell_counts(query: HotspotQuery) -> list[dict]:
 
 
 def cell_bounds(x: int, y: int, size: float) -> tuple[float, float, float, float]:
-    return (round(x * size, 6), round(y * size, 6), round((x + 1) * size, 6), round((y + 1) * size, 6))
+    """West, south, east, north of cell (x, y), within GeoJSON's range: the cell of a point at
+    longitude 180 or latitude 90 (a report about a project may lie outside the city) ends there."""
+    west, east = (max(-180.0, min(180.0, round(i * size, 6))) for i in (x, x + 1))
+    south, north = (max(-90.0, min(90.0, round(j * size, 6))) for j in (y, y + 1))
+    return west, south, east, north
 
 
 def _steps(highest: int) -> list[int]:

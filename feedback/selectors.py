@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
+from civicworks.rounding import round_half_up
 
 from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 
@@ -192,7 +193,8 @@ def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[
                 "closure_rate": row["done"] / row["reports"] if row["reports"] else None,
                 "on_time_rate": row["on_time"] / row["resolved"] if row["resolved"] else None,
                 "median_hours": round(medians[key].total_seconds() / 3600, 1) if medians.get(key) else None,
-                "satisfaction": round(row["satisfaction"], 2) if row["satisfaction"] is not None else None,
+                # Half up from 15 digits, as the scorecards: round() of the float 3.17499… (3.175) gave 3.17.
+                "satisfaction": round_half_up(row["satisfaction"], 2),
                 "complaints": row["complaints"],
                 "complaints_before": before.get(key, 0),
             }

@@ -32,7 +32,7 @@ from civicworks.permissions import is_city_admin
 from participation import hooks as participation_hooks
 from projects.models import Department, Project
 
-from .geo import locate
+from .geo import Location, locate
 from .models import (
     OPEN_STATUSES,
     Channel,
@@ -148,6 +148,18 @@ def _check_location(kind: str, latitude: float | None, longitude: float | None, 
         raise ValidationError({"address": _("Please place the pin on the map or type the address.")})
 
 
+def _check_in_city(where: Location, project: Project | None) -> None:
+    """FixMyStreet's rule: a place outside every area of the city is not the city's to fix.
+
+    A report about a project is the exception: it is routed by the project, and the pin may sit
+    just beyond the boundary (a site on the city's edge). Its coordinates were range-checked.
+    """
+    if not where.in_city and project is None:
+        raise ValidationError(
+            {"latitude": _("This place is outside the city. Please put the pin where the problem is, inside the city.")}
+        )
+
+
 def _check_channel(channel: str, taken_by) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
@@ -234,8 +246,9 @@ def report_submit(
     _check_channel(channel, taken_by)
     if project is not None and not project.is_public:
         raise ValidationError({"project": _("Unknown project.")})
-    prepared = prepare_photos(list(photos or []))
     where = locate(latitude, longitude)
+    _check_in_city(where, project)
+    prepared = prepare_photos(list(photos or []))
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,

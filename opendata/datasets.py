@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    DecimalField,
     F,
     Max,
     Model,
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Grade, Scorecard
 from feedback.models import Channel, Report, ReportKind, ReportStatus
-from projects.models import MONEY, Expenditure, Milestone, Project, Stage
+from projects.models import Expenditure, Milestone, MoneySum, Project, Stage
 
 from .filters import ProjectListFilters, ReportExportFilter, ScorecardExportFilter
 from .selectors import projects_visible_to, reports_visible_to, scorecards_visible_to
@@ -104,7 +103,7 @@ SPENT = Coalesce(
         .values("total")
     ),
     0,
-    output_field=DecimalField(**MONEY),
+    output_field=MoneySum(),  # to the cent on SQLite too (its sums are floats)
 )
 
 PROJECTS = Dataset(

@@ -144,11 +144,14 @@ def need_propose(
 
 
 def need_support(*, need: Need, user: User) -> bool:
-    """Support a need once. True when counted now, False when this account had already supported it."""
+    """Support someone else's need once. True when counted now, False when this account had already supported it."""
     if not user.is_authenticated:
         raise PermissionDenied
     if need.is_hidden or need.status == NeedStatus.DECLINED:
         raise ValidationError(_("This need no longer takes support."))
+    # Support is a neighbour's voice, and it pays a point: the author's own would be both unearned.
+    if need.author_id == user.pk:
+        raise ValidationError(_("You cannot support your own need."))
     try:
         # The unique constraint, not a check beforehand, decides a race between two requests.
         with transaction.atomic():

@@ -14,6 +14,23 @@ from simple_history.models import HistoricalRecords
 from civicworks.files import PhotoField, TokenPath, validate_pdf_or_image
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+class MoneySum(models.DecimalField):
+    """The output field of a money aggregate (SUM, budget − spent): read to the cent.
+
+    SQLite sums decimals as floats, which Django reads back to 15 digits: 350000.500000000, and
+    400000 for whole yuan, where PostgreSQL gives 350000.50 and 400000.00. Quantized here, the
+    figure prints the same in the exports, the indicator basis and the e-mails on both.
+    Never a model column (no migration): only `output_field=MoneySum()`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**MONEY, **kwargs})
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else Decimal(value).quantize(CENT)
 
 
 # --- Directory ---------------------------------------------------------------------------

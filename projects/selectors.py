@@ -39,6 +39,7 @@ from .models import (
     District,
     Expenditure,
     Milestone,
+    MoneySum,
     ProgressUpdate,
     Project,
     ResponsiblePerson,
@@ -52,8 +53,9 @@ LATEST_UPDATES = 10
 def _sum_of(model, field: str = "amount") -> Round:
     rows = model.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(total=Sum(field))
     total = Coalesce(Subquery(rows.values("total")[:1], output_field=DecimalField(**MONEY)), ZERO)
-    # Round to the cent: exact on PostgreSQL already; on SQLite sums are floats (0.47 - 0.53 = -0.0600…01).
-    return Round(total, 2, output_field=DecimalField(**MONEY))
+    # Round to the cent: exact on PostgreSQL already; on SQLite sums are floats (0.47 - 0.53 = -0.0600…01),
+    # and MoneySum reads them back as 500000.75, not 500000.750000000.
+    return Round(total, 2, output_field=MoneySum())
 
 
 def _overdue_milestones(today: date) -> Coalesce:
@@ -79,7 +81,7 @@ def with_figures(projects: QuerySet[Project], today: date | None = None) -> Quer
             output_field=IntegerField(),
         ),
     ).annotate(
-        remaining=Round(F("budget") - F("spent"), 2, output_field=DecimalField(**MONEY)),
+        remaining=Round(F("budget") - F("spent"), 2, output_field=MoneySum()),
         execution_rate=Case(
             When(budget__gt=0, then=ExpressionWrapper(F("spent") * 100 / F("budget"), output_field=DecimalField())),
             default=None,

@@ -6,10 +6,14 @@ from django.db.models import Count
 from django.urls import reverse
 
 from civicworks.accounts import demo as accounts_demo
+from civicworks.rounding import round_half_up
 from evaluation import demo
 from evaluation.models import (
     CycleState,
+    IndicatorValue,
+    Inspection,
     InvitationCode,
+    ManualIndicator,
     RectificationOrder,
     ResponseKind,
     ReviewCycle,
@@ -49,3 +53,29 @@ def test_demo_builds_two_published_quarters_and_is_idempotent(client, lead_depar
     page = client.get(reverse("evaluation:cycle", args=[2026, 3])).content.decode()
     assert "2026Q2" in page and "2026Q3" in page
     assert "<polyline" in page
+
+
+def test_every_demo_scorecard_has_the_exact_parts_of_its_data(lead_department, project, other_project):
+    """The demo's scorecards against the rules recomputed in Python from the stored rows.
+
+    On SQLite the indicators part of a project whose indicator scores were whole numbers was an
+    integer division (MX-2026-014: 63.00 for (0 + 100 + 91) / 3 = 63.67) — seven project-quarters
+    scored differently than on PostgreSQL.
+    """
+    make_projects(10, lead_department)
+    accounts_demo.seed(options=OPTIONS, stdout=io.StringIO())
+    demo.seed(options=OPTIONS, stdout=io.StringIO())
+
+    cards = Scorecard.objects.select_related("cycle", "cycle__scheme")
+    assert cards.count() > 20
+    for card in cards:
+        scores = [
+            *IndicatorValue.objects.filter(cycle=card.cycle, project=card.project_id, score__isnull=False)
+            .values_list("score", flat=True),
+            *ManualIndicator.objects.filter(cycle=card.cycle, project=card.project_id).values_list("score", flat=True),
+        ]  # fmt: skip
+        expected = round_half_up(sum(scores) / len(scores)) if scores else None
+        assert card.indicators_score == expected, card
+        accepted = Inspection.objects.filter(cycle=card.cycle, project=card.project_id, signed_off_at__isnull=False)
+        acceptance = [i.score for i in accepted]
+        assert card.acceptance_score == (round_half_up(sum(acceptance) / len(acceptance)) if acceptance else None)

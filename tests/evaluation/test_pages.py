@@ -1,12 +1,21 @@
 """Residents' pages and the read API: the survey (one answer per person/device) and published results."""
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import RectificationOrder, Survey, SurveyResponse
+from evaluation.models import (
+    CycleState,
+    Grade,
+    RectificationOrder,
+    ReviewCycle,
+    Scorecard,
+    Survey,
+    SurveyResponse,
+)
 
 from .conftest import EARLY, answer, inspect, make_projects
 
@@ -162,3 +171,20 @@ def test_answering_a_survey_signed_in_earns_participation_points(
     response = SurveyResponse.objects.get(survey=survey, user=resident)
     entry = PointsEntry.objects.get()
     assert (entry.user, entry.reason, entry.source_key) == (resident, "survey_answered", f"survey:{response.pk}")
+
+
+def test_the_trend_rounds_its_averages_half_up_on_every_database(client, scheme, project, other_project):
+    """Totals 60, 70 and 69.95 average 66.65 and satisfied shares 50, 66.67 and 100 average 72.2233….
+
+    The API gave the raw average, 72.2233333333333 from SQLite but 72.22333333333333 from
+    PostgreSQL; the page rounded 66.65 half to even (66.6) where the scorecards round half up.
+    """
+    third = make_projects(1, project.lead_unit)[0]
+    published = ReviewCycle.objects.create(year=2026, quarter=2, scheme=scheme, state=CycleState.PUBLISHED)
+    for p, total, share in ((project, "60", "50"), (other_project, "70", "66.67"), (third, "69.95", "100")):
+        Scorecard.objects.create(cycle=published, project=p, total=D(total), satisfied_share=D(share), grade=Grade.PASS)
+
+    (row,) = client.get(reverse("evaluation-api-trend")).json()
+    assert (row["average"], row["satisfied"]) == (66.65, 72.22)
+    page = client.get(reverse("evaluation:index")).content.decode()
+    assert ">66.7</meter> 66.7<" in page and ">72.2%</meter> 72.2%<" in page

@@ -1,14 +1,15 @@
 """Scores and grades against values computed by hand (docs/evaluation.md has the rules)."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from civicworks.rounding import round_half_up, sql_round
 from evaluation import services
-from evaluation.models import Grade, IndicatorKind, IndicatorValue, ManualIndicator, Scorecard
+from evaluation.models import Grade, IndicatorKind, IndicatorValue, ManualIndicator, Scorecard, as_score
 from feedback.models import Report, ReportKind, ServiceCategory
 from projects.models import Community, Expenditure, Milestone
 
@@ -207,3 +208,92 @@ def test_scorecard_query_count_does_not_grow(cycle, evaluator, lead_department, 
     assert Scorecard.objects.filter(cycle=cycle).count() == 52
     ranks = sorted(Scorecard.objects.filter(cycle=cycle, project__in=more).values_list("rank_in_category", flat=True))
     assert ranks[0] == 1 and ranks[-1] <= 52
+
+
+def test_whole_number_indicator_scores_are_averaged_not_divided_as_integers(cycle, project, other_project, evaluator):
+    """The demo's MX-2026-014: indicators 0, 100 and 91 are 63.67 on every database, not 63.
+
+    SQLite keeps a whole-number decimal as an integer, so SUM / COUNT was an integer division
+    there (63.00 and total 59.85, a failing grade) while PostgreSQL gave 63.67 and 60.18.
+    """
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    IndicatorValue.objects.filter(cycle=cycle, project=project).delete()
+    IndicatorValue.objects.create(cycle=cycle, project=project, kind=IndicatorKind.BUDGET_EXECUTION, score=D("0"))
+    IndicatorValue.objects.create(cycle=cycle, project=project, kind=IndicatorKind.COMPLAINT_CHANGE, score=D("100"))
+    # A manual indicator beside objective ones: both sums whole numbers (91 of 100 lamps lit).
+    ManualIndicator.objects.create(cycle=cycle, project=project, name="亮灯率", target=D("100"), actual=D("91"))
+    inspect(cycle, project, "57", evaluator)  # a whole-number acceptance too
+    answer(cycle, project, (4, 6), (3, 5))  # 70.5 and 50 → 60.25
+
+    services.scorecards_store(cycle=cycle)
+
+    card = Scorecard.objects.get(cycle=cycle, project=project)
+    assert card.indicators_score == D("63.67")
+    assert card.acceptance_score == D("57.00")
+    assert card.satisfaction_score == D("60.25")
+    # 0.4 × 60.25 + 0.3 × 57 + 0.3 × 63.6667 = 60.3
+    assert card.total == D("60.30")
+    assert card.grade == Grade.PASS
+
+
+def test_a_project_with_whole_number_indicators_alone_is_graded_on_the_exact_mean(
+    cycle, project, other_project, evaluator
+):
+    """Indicators 59, 60, 60 → 59.67 and 60, 60, 61 → 60.33 (integer division made them 59 and 60)."""
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    IndicatorValue.objects.filter(cycle=cycle).delete()
+    kinds = (IndicatorKind.BUDGET_EXECUTION, IndicatorKind.COMPLAINT_CHANGE)
+    for p, scores in ((project, ("59", "60", "60")), (other_project, ("60", "60", "61"))):
+        for kind, score in zip(kinds, scores[:2], strict=True):
+            IndicatorValue.objects.create(cycle=cycle, project=p, kind=kind, score=D(score))
+        ManualIndicator.objects.create(cycle=cycle, project=p, name="绿化覆盖率", target=D("100"), actual=D(scores[2]))
+
+    services.scorecards_store(cycle=cycle)
+
+    cards = {c.project_id: c for c in Scorecard.objects.filter(cycle=cycle)}
+    assert (cards[project.pk].total, cards[project.pk].grade) == (D("59.67"), Grade.FAIL)
+    assert (cards[other_project.pk].total, cards[other_project.pk].grade) == (D("60.33"), Grade.PASS)
+
+
+def test_the_total_is_rounded_half_up_on_every_database(cycle, project, other_project, evaluator):
+    """Acceptance 1.99 and indicators 74.38: (30 × 1.99 + 30 × 74.38) / 60 = 38.185 exactly → 38.19.
+
+    In floating point the sum is 38.18499999999999; PostgreSQL reads it to 15 digits (38.185)
+    and rounds half up, SQLite's round() cut it to 38.18.
+    """
+    services.cycle_compute(cycle=cycle, by=evaluator)
+    IndicatorValue.objects.filter(cycle=cycle, project=project).delete()
+    IndicatorValue.objects.create(cycle=cycle, project=project, kind=IndicatorKind.CLOSURE_RATE, score=D("74.38"))
+    inspect(cycle, project, "1.99", evaluator)
+
+    services.scorecards_store(cycle=cycle)
+
+    card = Scorecard.objects.get(cycle=cycle, project=project)
+    assert (card.acceptance_score, card.indicators_score, card.satisfaction_score) == (D("1.99"), D("74.38"), None)
+    assert card.total == D("38.19")
+
+
+def test_sql_rounding_is_postgresqls_rule_on_this_database(db):
+    """civicworks_round (SQLite) and round(CAST(… AS NUMERIC)) (PostgreSQL) agree with round_half_up."""
+    values = [38.18499999999999, 78.71499999999997, 35.32499999999999, 0.285, 1.005, 2.675, 60.175, 99.995, 59.995]
+    with connection.cursor() as cursor:
+        for value in values:
+            cursor.execute(f"SELECT {sql_round('CAST(%s AS DOUBLE PRECISION)', 2, connection.vendor)}", [value])
+            assert (
+                as_score(cursor.fetchone()[0])
+                == round_half_up(value)
+                == D(f"{value:.3f}").quantize(D("0.01"), ROUND_HALF_UP)
+            )
+        cursor.execute(f"SELECT {sql_round('CAST(NULL AS DOUBLE PRECISION)', 2, connection.vendor)}")
+        assert cursor.fetchone()[0] is None
+
+
+def test_the_budget_basis_reads_the_same_on_every_database(cycle, project, other_project, evaluator):
+    """The basis of budget execution read "600000/1200000.00" on SQLite (a float sum) and
+    "600000.00/1200000.00" on PostgreSQL."""
+    spend_and_plan(project)
+
+    services.cycle_compute(cycle=cycle, by=evaluator)
+
+    budget = IndicatorValue.objects.get(cycle=cycle, project=project, kind=IndicatorKind.BUDGET_EXECUTION)
+    assert (budget.basis, budget.raw_value, budget.score) == ("600000.00/1200000.00", D("50.00"), D("50.00"))

@@ -44,3 +44,15 @@ def test_public_figures_page(client, road, official):
     response = client.get(reverse("feedback:figures"))
     assert response.status_code == 200 and official.department.name in response.content.decode()
     assert client.get(reverse("feedback:figures"), {"period": "garbage"}).status_code == 200
+
+
+def test_satisfaction_is_rounded_half_up(road, official):
+    """40 ratings summing to 127: 3.175 → 3.18, as the scorecards round. round() of the float
+    average (3.17499…) gave 3.17 on both databases."""
+    november = datetime(2026, 11, 10, 9, tzinfo=timezone.get_current_timezone())
+    for rating in [4] * 7 + [3] * 33:
+        _report(road, official, november, 10, rating)
+
+    (row,) = selectors.figures(period=selectors.period_from("2026-11"))["by_department"]
+
+    assert str(row["satisfaction"]) == "3.18"

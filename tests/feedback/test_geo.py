@@ -1,6 +1,7 @@
 """Point-in-area with Shapely, property-based: the lookup agrees with plain geometry."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,12 @@ def test_routing_rule_applies_exactly_inside_its_district(categories, latitude, 
     linjiang = District.objects.get(code="linjiang")
     unit = Department.objects.get(name="临江区住房和建设局")
     RoutingRule.objects.get_or_create(category=road, district=linjiang, defaults={"department": unit})
+    in_city = any(s <= latitude <= n and w <= longitude <= e for _code, _name, s, w, n, e in DISTRICTS)
+    if not in_city:  # outside every district: refused, nothing to route (tests/feedback/test_city_bounds.py)
+        with pytest.raises(ValidationError):
+            services.report_submit(category=road, text="坑", latitude=latitude, longitude=longitude)
+        assert not Report.objects.exists()
+        return
     report = services.report_submit(category=road, text="坑", latitude=latitude, longitude=longitude)
     route = services.report_route(report=report)
     in_linjiang = report.district_id == linjiang.pk

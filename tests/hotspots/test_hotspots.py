@@ -112,6 +112,22 @@ def test_api_returns_rfc7946_cells_with_change_and_top_table(client, road):
     assert "reporter_phone" not in response.content.decode()
 
 
+def test_cells_at_the_edge_of_the_world_stay_within_geojson_range(client, road):
+    """A report at latitude 90, longitude 180 (outside the city, so only about a project) made a
+    cell whose corners were 180.01 and 90.01: not GeoJSON coordinates."""
+    file_report(road, 90, 180, days_ago=1)
+    file_report(road, -90, -180, days_ago=1)
+
+    features = client.get(API).json()["features"]
+
+    assert len(features) == 2
+    for feature in features:
+        for lng, lat in feature["geometry"]["coordinates"][0]:
+            assert -180 <= lng <= 180 and -90 <= lat <= 90
+        west, south, east, north = feature["properties"]["bbox"]
+        assert -180 <= west <= east <= 180 and -90 <= south <= north <= 90
+
+
 @pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*"])
 def test_api_speaks_geojson_and_json(client, categories, accept):
     response = client.get(API, HTTP_ACCEPT=accept)

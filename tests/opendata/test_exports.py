@@ -1,12 +1,13 @@
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.models import Project
+from projects.models import Expenditure, Project
 
 from .conftest import many_projects
 
@@ -46,6 +47,19 @@ def test_projects_csv_has_chinese_headers_and_the_right_values(client, official,
     assert row["阶段"] == "施工中"
     assert row["预算（元）"] == "1200000.00"
     assert Decimal(row[rows[0][14]]) == Decimal("350000.50")  # spent: both expenditures
+
+
+def test_money_sums_are_exported_to_the_cent_on_every_database(client, official, rich_project, other_project):
+    """The spent column read "350000.500000000" and, for whole yuan, "400000" on SQLite."""
+    Expenditure.objects.create(
+        project=other_project, date=date(2026, 6, 1), amount=Decimal("400000"), payee="施工方", purpose="进度款"
+    )
+    client.force_login(official)
+
+    rows = read_csv(client.get(export_url("projects", "csv"), HTTP_ACCEPT_LANGUAGE="en"))
+
+    spent = {row["code"]: row["spent (yuan)"] for row in as_dicts(rows)}
+    assert spent == {"MX-2026-001": "350000.50", "MX-2026-002": "400000.00"}
 
 
 def test_headers_follow_the_request_language(client, official, rich_project):

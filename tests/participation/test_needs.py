@@ -3,9 +3,10 @@
 import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from participation import services
 from participation.models import Need, NeedStatus, NeedSupport, PointsEntry
@@ -56,6 +57,39 @@ def test_one_support_per_account(client, need, neighbour, django_capture_on_comm
         client.post(url)
     assert NeedSupport.objects.filter(need=need).count() == 1
     assert PointsEntry.objects.filter(user=neighbour, reason="need_supported").count() == 1
+
+
+def _no_self_support(need) -> None:
+    assert not NeedSupport.objects.exists()
+    assert not PointsEntry.objects.filter(user=need.author).exists()
+
+
+def test_the_author_cannot_support_their_own_need(need, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
+        services.need_support(need=need, user=need.author)
+    with translation.override("en"):
+        assert error.value.messages == ["You cannot support your own need."]
+    _no_self_support(need)
+
+
+def test_the_page_refuses_self_support_with_a_message(client, need, django_capture_on_commit_callbacks):
+    client.force_login(need.author)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("participation:need-support", args=[need.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response.url == need.get_absolute_url()
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You cannot support your own need." in page
+    # The author is not offered the button at all.
+    assert reverse("participation:need-support", args=[need.pk]) not in page and "You proposed this need." in page
+    _no_self_support(need)
+
+
+def test_the_api_refuses_self_support(client, need, django_capture_on_commit_callbacks):
+    client.force_login(need.author)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("participation-api-need-support", args=[need.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json() == ["You cannot support your own need."]
+    _no_self_support(need)
 
 
 def test_anonymous_support_is_refused(client, need):

@@ -106,3 +106,17 @@ def test_milestone_cannot_be_reached_in_the_future(project, official):
     with pytest.raises(ValidationError):
         services.milestone_complete(milestone=m, by=official, actual_date=timezone.localdate() + timedelta(days=2))
     assert Milestone.objects.get(pk=m.pk).actual_date is None
+
+
+def test_money_figures_are_read_to_the_cent_on_every_database(project, official):
+    """SQLite sums money as floats and gave 500000.750000000 (whole yuan: 1200000) where PostgreSQL gives
+    500000.75 (1200000.00): the same figure printed two ways in the exports and e-mails."""
+    today = timezone.localdate()
+    services.allocation_record(project=project, by=official, date=today, amount=Decimal("700000"), source="市级财政")
+    services.allocation_record(project=project, by=official, date=today, amount=Decimal("500000"), source="专项债")
+    for amount in ("300000.50", "200000.25", "0.10", "0.20"):
+        services.expenditure_record(
+            project=project, by=official, date=today, amount=Decimal(amount), payee="锦川建工", purpose="进度款"
+        )
+    p = figures(project)
+    assert (str(p.spent), str(p.allocated), str(p.remaining)) == ("500001.05", "1200000.00", "699998.95")
