@@ -331,9 +331,16 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # What the resident typed follows the privacy they chose for the description: the
+    # description, the address (a landmark, often their own door) and the timeline notes in
+    # their words (ReportEvent.public_note). The position (map pin, district) stays public.
     @property
     def public_text(self) -> str:
         return self.text if self.text_is_public else ""
+
+    @property
+    def public_address(self) -> str:
+        return self.address if self.text_is_public else ""
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
@@ -372,6 +379,10 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
 
 
+# Timeline events whose note is the resident's own words (the reason given to reopen).
+RESIDENT_NOTE_KINDS = frozenset({EventKind.REOPENED})
+
+
 class ReportEvent(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
@@ -403,6 +414,16 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind}"
+
+    @property
+    def public_note(self) -> str:
+        """The note as others read it: a resident's words are private when the description is.
+
+        (The events of `report.events` carry their report: no extra query.)
+        """
+        if self.kind in RESIDENT_NOTE_KINDS and not self.report.text_is_public:
+            return ""
+        return self.note
 
 
 class DispatchOutbox(models.Model):

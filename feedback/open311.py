@@ -191,7 +191,7 @@ def request_dict(report: Report, request: HttpRequest) -> dict:
         "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.due_at),
-        "address": report.address,
+        "address": report.public_address,
         "address_id": "",
         "zipcode": "",
         "lat": report.latitude,

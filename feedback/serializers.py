@@ -23,7 +23,7 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
 
 class ReportOutputSerializer(serializers.ModelSerializer):
-    """Public fields only: no contact details, no tracking code, the text only if public."""
+    """Public fields only: no contact details, no tracking code, the resident's words only if public."""
 
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -32,6 +32,7 @@ class ReportOutputSerializer(serializers.ModelSerializer):
     department = serializers.StringRelatedField()
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     text = serializers.CharField(source="public_text", read_only=True)
+    address = serializers.CharField(source="public_address", read_only=True)
 
     class Meta:
         model = Report
