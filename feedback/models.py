@@ -32,6 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.models import Project
+
 # Crockford base32 without I, L, O, U: easy to read aloud and to type on a phone.
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TRACKING_LENGTH = 13  # 13 × 5 bits = 65 random bits
@@ -341,6 +343,11 @@ class Report(models.Model):
     @property
     def public_address(self) -> str:
         return self.address if self.text_is_public else ""
+
+    @property
+    def public_project(self) -> Project | None:
+        """The project the report is about, while the project itself is public (it may be hidden later)."""
+        return self.project if self.project_id and self.project.is_public else None
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
