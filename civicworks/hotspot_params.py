@@ -12,6 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.inputs import validate_calendar_date
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 # Fixed sizes (degrees) so cells line up across requests: neighbouring bboxes share cells and cache keys.
@@ -98,11 +100,20 @@ class HotspotForm(forms.Form):
         empty_label=_("All categories"),
         error_messages={"invalid_choice": _("Unknown category.")},
     )
+    # Within the calendar the period and the period before it are computed in (civicworks.inputs).
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"]
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_calendar_date],
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d"]
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_calendar_date],
     )
     bbox = forms.CharField(required=False, widget=forms.HiddenInput)
     cell = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -7,11 +7,12 @@ from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from civicworks.idempotency import idempotent
+from civicworks.parsers import JSONParser
 from projects.models import Project
 
 from . import selectors, services

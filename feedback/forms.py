@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.inputs import EMAIL_MAX_LENGTH
+
 from .models import ReportKind, ServiceCategory
 
 
@@ -36,7 +38,7 @@ class ReportForm(forms.Form):
     )
     reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=60, required=False)
     reporter_phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False)
-    reporter_email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    reporter_email = forms.EmailField(label=_("E-mail (optional)"), max_length=EMAIL_MAX_LENGTH, required=False)
     project = forms.CharField(required=False, widget=forms.HiddenInput)
     via = forms.CharField(required=False, widget=forms.HiddenInput)
     not_a_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.files import TokenPath
+from projects.models import Project
 
 # Crockford base32 without I, L, O, U: easy to read aloud and to type on a phone.
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -344,9 +345,21 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # What the resident typed follows the privacy they chose for the description: the
+    # description, the address (a landmark, often their own door) and the timeline notes in
+    # their words (ReportEvent.public_note). The position (map pin, district) stays public.
     @property
     def public_text(self) -> str:
         return self.text if self.text_is_public else ""
+
+    @property
+    def public_address(self) -> str:
+        return self.address if self.text_is_public else ""
+
+    @property
+    def public_project(self) -> Project | None:
+        """The project the report is about, while the project itself is public (it may be hidden later)."""
+        return self.project if self.project_id and self.project.is_public else None
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
@@ -386,6 +399,10 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
 
 
+# Timeline events whose note is the resident's own words (the reason given to reopen).
+RESIDENT_NOTE_KINDS = frozenset({EventKind.REOPENED})
+
+
 class ReportEvent(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
@@ -417,6 +434,16 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind}"
+
+    @property
+    def public_note(self) -> str:
+        """The note as others read it: a resident's words are private when the description is.
+
+        (The events of `report.events` carry their report: no extra query.)
+        """
+        if self.kind in RESIDENT_NOTE_KINDS and not self.report.text_is_public:
+            return ""
+        return self.note
 
 
 class OutboxChannel(models.TextChoices):

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicworks.idempotency import idempotent
+from civicworks.inputs import parse_id, plain_text
 
 from . import selectors, services
 from .models import DONE_STATUSES, ApiKey, Channel, Report, ReportKind, ServiceCategory
@@ -53,7 +54,9 @@ def _xml_value(parent: ET.Element, name: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # XML 1.0 cannot carry control characters: one stored in a report (before the input rule,
+        # or by a bulk load) would make the whole list unreadable for every client.
+        element.text = plain_text(str(value))
 
 
 def to_xml(root: str, data) -> bytes:
@@ -191,7 +194,7 @@ def request_dict(report: Report, request: HttpRequest) -> dict:
         "requested_datetime": _iso(report.submitted_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.due_at),
-        "address": report.address,
+        "address": report.public_address,
         "address_id": "",
         "zipcode": "",
         "lat": report.latitude,
@@ -220,10 +223,10 @@ def _filtered(request: HttpRequest):
     """The spec's filters; without ids or dates, the last 90 days, at most 1000."""
     rows = selectors.public_reports().prefetch_related("photos")
     if ids := request.GET.get("service_request_id"):
-        try:
-            return rows.filter(pk__in=[int(x) for x in ids.split(",") if x.strip()])
-        except ValueError:
-            raise Open311Error(400, _("service_request_id must be numbers separated by commas.")) from None
+        wanted = [parse_id(x) for x in ids.split(",") if x.strip()]
+        if None in wanted:
+            raise Open311Error(400, _("service_request_id must be numbers separated by commas."))
+        return rows.filter(pk__in=wanted)
     if codes := request.GET.get("service_code"):
         rows = rows.filter(category__code__in=[c.strip() for c in codes.split(",")])
     start, end = _date_param(request, "start_date"), _date_param(request, "end_date")
@@ -306,7 +309,8 @@ def requests_view(request, fmt: str) -> HttpResponse:
 @require_GET
 @endpoint
 def request_detail(request, fmt: str, pk: str) -> HttpResponse:
-    report = selectors.public_reports().prefetch_related("photos").filter(pk=int(pk)).first() if pk.isdigit() else None
+    wanted = parse_id(pk)
+    report = selectors.public_reports().prefetch_related("photos").filter(pk=wanted).first() if wanted else None
     if report is None:
         raise Open311Error(404, _("No service request with the id %(id)s.") % {"id": pk})
     return render(fmt, "service_requests", [request_dict(report, request)])

@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
+from civicworks.inputs import in_calendar
 from civicworks.rounding import round_half_up
 
 from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
@@ -120,11 +121,15 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 
 def period_from(text: str) -> Period:
-    """`2026-11` (a month) or `2026-Q4` (a quarter); anything else is the current month."""
+    """`2026-11` (a month) or `2026-Q4` (a quarter) of the years 2000–2100; anything else is the current month.
+
+    (`9999-Q4` ends in the year 10000 and `0001-01` has no month before it: both were a 500.)
+    """
     text = (text or "").strip().upper()
-    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+    if (match := re.fullmatch(r"(\d{4})-Q([1-4])", text, re.ASCII)) and in_calendar(int(match[1])):
         return quarter_period(int(match[1]), int(match[2]))
-    if (match := re.fullmatch(r"(\d{4})-(\d{2})", text)) and 1 <= int(match[2]) <= 12:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text, re.ASCII)
+    if match and 1 <= int(match[2]) <= 12 and in_calendar(int(match[1])):
         return month_period(int(match[1]), int(match[2]))
     today = timezone.localdate()
     return month_period(today.year, today.month)

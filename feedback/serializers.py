@@ -3,6 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from civicworks.inputs import EMAIL_MAX_LENGTH
+
 from .models import Report, ReportEvent, ReportKind, ServiceCategory
 
 
@@ -23,15 +25,16 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
 
 class ReportOutputSerializer(serializers.ModelSerializer):
-    """Public fields only: no contact details, no tracking code, the text only if public."""
+    """Public fields only: no contact details, no tracking code, the resident's words only if public."""
 
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     district = serializers.StringRelatedField()
     community = serializers.StringRelatedField()
     department = serializers.StringRelatedField()
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project = serializers.SlugRelatedField(source="public_project", slug_field="code", read_only=True)
     text = serializers.CharField(source="public_text", read_only=True)
+    address = serializers.CharField(source="public_address", read_only=True)
 
     class Meta:
         model = Report
@@ -64,7 +67,7 @@ class ReportInputSerializer(serializers.Serializer):
     project = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     reporter_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    reporter_email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH, required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from civicworks.accounts.models import STAFF_ROLES, Role, User
+from civicworks.inputs import clean_email, plain_text
 from civicworks.notify import notify_once, site_link
 from civicworks.permissions import is_city_admin
 from participation import hooks as participation_hooks
@@ -130,13 +131,25 @@ def _event(report: Report, kind: str, *, actor=None, department=None, note: str 
 # --- Intake ------------------------------------------------------------------------------------
 
 
+def _words(text: str | None) -> str:
+    """Any text a person wrote, as stored: control characters dropped (civicworks.inputs), trimmed."""
+    return plain_text(text).strip()
+
+
 def _clean_text(text: str) -> str:
-    text = (text or "").strip()
+    text = _words(text)
     if not text:
         raise ValidationError({"text": _("Please describe the problem.")})
     if len(text) > 4000:
         raise ValidationError({"text": _("Please keep the description under 4000 characters.")})
     return text
+
+
+def _clean_email(email: str) -> str:
+    try:
+        return clean_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"reporter_email": exc.messages}) from None
 
 
 def _check_location(kind: str, latitude: float | None, longitude: float | None, address: str) -> None:
@@ -238,6 +251,8 @@ def report_submit(
 ) -> Report:
     """Record a report, its first event, its routing and its notices' outbox rows in one transaction."""
     text = _clean_text(text)
+    address = _words(address)
+    reporter_email = _clean_email(reporter_email)
     if kind not in ReportKind.values:
         raise ValidationError({"kind": _("Unknown kind of report.")})
     if not category.is_active:
@@ -257,16 +272,16 @@ def report_submit(
             text_is_public=text_is_public,
             latitude=latitude,
             longitude=longitude,
-            address=address.strip()[:200],
+            address=address[:200],
             district=where.district or (project.district if project else None),
             community=where.community or (project.community if project else None),
             grid_area=where.grid_area,
             grid_worker=where.grid_area.grid_worker if where.grid_area else None,
             project=project,
             reporter=reporter if reporter and reporter.is_authenticated else None,
-            reporter_name=reporter_name.strip()[:60],
-            reporter_phone=reporter_phone.strip()[:32],
-            reporter_email=reporter_email.strip(),
+            reporter_name=_words(reporter_name)[:60],
+            reporter_phone=_words(reporter_phone)[:32],
+            reporter_email=reporter_email,
             channel=channel,
             taken_by=taken_by if channel == Channel.WINDOW else None,
         )
@@ -536,7 +551,7 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
     report = _locked(report)
     _require(may_handle(by, report))
     _require_status(report, HANDLING)
-    reason = (reason or "").strip()
+    reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please give the reason for the transfer.")})
     if department.pk == report.department_id:
@@ -558,7 +573,7 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
 @transaction.atomic
 def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Report:
     """Answer the resident (and mark the problem handled), optionally with a photo of the result."""
-    answer = (answer or "").strip()
+    answer = _words(answer)
     if not answer:
         raise ValidationError({"answer": _("Please write the answer to the resident.")})
     prepared = [prepare_photo(photo)] if photo else []
@@ -582,7 +597,7 @@ def report_close(*, report: Report, by: User, note: str = "") -> Report:
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(report, EventKind.CLOSED, actor=by, department=report.department, note=(note or "").strip())
+    _event(report, EventKind.CLOSED, actor=by, department=report.department, note=_words(note))
     return report
 
 
@@ -592,7 +607,7 @@ def report_hide(*, report: Report, by: User, reason: str) -> Report:
     report = _locked(report)
     _require(may_handle(by, report))
     report.is_hidden = True
-    report.hidden_reason = (reason or "").strip()[:200]
+    report.hidden_reason = _words(reason)[:200]
     report.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])
     _event(report, EventKind.HIDDEN, actor=by, department=report.department, note=report.hidden_reason, is_public=False)
     return report
@@ -615,7 +630,7 @@ def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
 @transaction.atomic
 def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> Report:
     """The resident says it is not solved: back to the department with a fresh deadline."""
-    reason = (reason or "").strip()
+    reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please say what is still wrong.")})
     report = _locked(report)
@@ -642,7 +657,7 @@ def report_rate(*, report: Report, user, tracking_code: str, rating: int, commen
     if report.rating is not None:
         raise ValidationError({"rating": _("This report has already been rated.")})
     report.rating = rating
-    report.rating_comment = (comment or "").strip()[:500]
+    report.rating_comment = _words(comment)[:500]
     report.rated_at = timezone.now()
     report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     _event(report, EventKind.RATED, note=f"{rating}/5")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civicworks.inputs import parse_id
 from projects.models import Project
 
 from . import selectors, services
@@ -105,9 +106,12 @@ def nearby(request):
     """JSON for the form's "similar reports nearby" box: public fields only."""
     try:
         latitude, longitude = float(request.GET["lat"]), float(request.GET["lng"])
-        category_id = int(request.GET.get("category") or 0) or None
     except (KeyError, ValueError):
         return JsonResponse({"error": _("lat and lng are required numbers.")}, status=400)
+    category = request.GET.get("category", "")
+    category_id = parse_id(category) if category else None
+    if category and category_id is None:
+        return JsonResponse({"error": _("category is the id of a category.")}, status=400)
     rows = selectors.nearby(latitude=latitude, longitude=longitude, category_id=category_id)
     return JsonResponse({"results": [_public_dict(r) for r in rows]})
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from civicworks.inputs import plain_text
+
 from .datasets import Dataset
 
 CHUNK_SIZE = 2000
@@ -37,7 +39,8 @@ def cell(value, choices: dict | None):
         # Spreadsheets have no time zones: local time, as the city reads it.
         return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
     if isinstance(value, str):
-        return neutralise(value)
+        # A spreadsheet cell cannot hold control characters (openpyxl refuses the whole file).
+        return neutralise(plain_text(value))
     return value
 
 

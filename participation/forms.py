@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.inputs import validate_calendar_date
 from projects.models import Community, District, ProjectCategory
 
 from .models import NeedStatus
@@ -58,4 +59,6 @@ class ObserverApplyForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False)
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], required=False, validators=[validate_calendar_date]
+    )

@@ -25,10 +25,17 @@
   const REFRESH_MS = 10000;
   let pending = null;
 
+  // Leaflet writes a string given to bindTooltip, bindPopup or divIcon with innerHTML: every
+  // value from the server goes in as a DOM node built with textContent, never as a string.
+  function text(tag, value) {
+    const node = document.createElement(tag);
+    node.textContent = value;
+    return node;
+  }
+
   function popup(p) {
     const wrap = document.createElement("div");
-    const title = document.createElement("strong");
-    title.textContent = p.title;
+    const title = text("strong", p.title);
     const facts = document.createElement("p");
     facts.textContent = p.stage_label + " · " + box.dataset.labelPercent + " " + p.percent_complete + "%" +
       (p.expected_completion ? " · " + box.dataset.labelExpected + " " + p.expected_completion : "");
@@ -47,12 +54,12 @@
     const [x, y] = f.geometry.coordinates;
     const p = f.properties;
     if (p.cluster) {
-      const icon = L.divIcon({ className: "projects-cluster", html: String(p.count), iconSize: [34, 34] });
+      const icon = L.divIcon({ className: "projects-cluster", html: text("span", String(p.count)), iconSize: [34, 34] });
       return L.marker([y, x], { icon: icon, title: p.count + " " + box.dataset.labelProjects, keyboard: true })
         .on("click", () => map.setView([y, x], Math.min(map.getZoom() + 2, 18)));
     }
     return L.circleMarker([y, x], { radius: 8, color: "#fff", weight: 2, fillOpacity: 0.9, fillColor: COLOURS[p.stage] || "#333" })
-      .bindPopup(popup(p)).bindTooltip(p.title);
+      .bindPopup(popup(p)).bindTooltip(text("span", p.title));
   }
 
   function draw(data) {
