@@ -33,6 +33,8 @@ from django.utils.http import content_disposition_header
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from .photos import check_photo, prepare_photo
+
 TOKEN_BYTES = 16  # 22 URL-safe characters, 128 random bits
 GRANT_SALT = "civicworks.files.grant"
 GRANT_MAX_AGE = 24 * 3600
@@ -231,8 +233,6 @@ def validate_photo(value) -> None:
     """A photo the console or a service brings in: the same limits as residents' photos."""
     if not value or getattr(value, "_committed", True):
         return
-    from feedback.photos import check_photo
-
     check_photo(value.file)
 
 
@@ -240,14 +240,12 @@ class PhotoFieldFile(models.fields.files.ImageFieldFile):
     def save(self, name, content, save=True):
         # Whatever the writer (console inline, service, demo): a fresh JPEG from pixels only, so no
         # EXIF (GPS), comment or text chunk of the original is ever stored.
-        from feedback.photos import prepare_photo
-
         prepared = prepare_photo(content)
         super().save("photo.jpg", ContentFile(prepared.image), save)
 
 
 class PhotoField(models.ImageField):
-    """An ImageField whose new files are checked and re-encoded as JPEG (`feedback.photos`)."""
+    """An ImageField whose new files are checked and re-encoded as JPEG (`civicworks.photos`)."""
 
     attr_class = PhotoFieldFile
     default_validators = [validate_photo]

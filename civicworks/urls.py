@@ -26,5 +26,4 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("opendata.urls")),
     path("", include("feedback.hotspots_urls")),
-    path("", include("civicworks.live_urls")),
 ]

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from civicworks import events
 from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.permissions import has_role
-from participation import hooks as participation_hooks
 from projects.models import ChainRole, Project, ResponsiblePerson, Stage
 
 from . import indicators, integrity, scoring
@@ -314,7 +314,7 @@ def survey_respond(
     if anonymous:
         flag_recent_bursts(response)
     if signed_in:
-        participation_hooks.on_survey_answered(user=user, response_id=response.pk)
+        events.survey_answered.send(sender=SurveyResponse, user=user, response_id=response.pk)
     return response
 
 

@@ -3,7 +3,7 @@
 One SQL query groups the reports of the period AND of the previous period of equal length
 into cells (floor(lat / size), floor(lng / size)) with conditional counts; no report row
 leaves the database. The answer is cached for a short time, keyed on the validated filters.
-The filters, their defaults and their (translated) errors live in `civicworks.hotspot_params`.
+The filters, their defaults and their (translated) errors live in `feedback.hotspot_params`.
 """
 
 import contextlib
@@ -29,10 +29,10 @@ from rest_framework.views import APIView
 from shapely.geometry import Point, shape
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
-from civicworks.hotspot_params import HotspotForm, HotspotQuery
 from civicworks.permissions import has_role
 from projects.models import Community
 
+from .hotspot_params import HotspotForm, HotspotQuery
 from .models import Report
 
 MAX_CELLS = 2500  # a bbox is at most 60 × 60 cells; without one, the densest 2,500

@@ -367,7 +367,7 @@ class Report(models.Model):
 
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos")
-    # Re-encoded by feedback.photos before they get here; served by civicworks.files (feedback/files.py).
+    # Re-encoded by civicworks.photos before they get here; served by civicworks.files (feedback/files.py).
     image = models.ImageField(_("photo"), upload_to=TokenPath("reports"), db_index=True)
     thumbnail = models.ImageField(_("thumbnail"), upload_to=TokenPath("reports"), db_index=True)
     width = models.PositiveIntegerField(default=0)

@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from civicworks import events
 from civicworks.accounts.models import STAFF_ROLES, Role, User
 from civicworks.inputs import clean_email, plain_text
 from civicworks.notify import notify_once, site_link
 from civicworks.permissions import is_city_admin
-from participation import hooks as participation_hooks
+from civicworks.photos import PreparedPhoto, prepare_photo, prepare_photos
 from projects.models import Department, Project
 
 from .geo import Location, locate
@@ -48,7 +49,6 @@ from .models import (
     RoutingRule,
     ServiceCategory,
 )
-from .photos import PreparedPhoto, prepare_photo, prepare_photos
 
 logger = logging.getLogger(__name__)
 
@@ -537,11 +537,9 @@ def report_accept(*, report: Report, by: User) -> Report:
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
     _event(report, EventKind.ACCEPTED, actor=by, department=report.department)
-    # Accepted by its department: a valid report (or an adopted suggestion) earns its author points.
-    if report.kind == ReportKind.SUGGESTION:
-        participation_hooks.on_suggestion_adopted(report=report)
-    else:
-        participation_hooks.on_report_confirmed(report=report)
+    # Accepted by its department: a valid report, or an adopted suggestion (participation pays points).
+    event = events.suggestion_adopted if report.kind == ReportKind.SUGGESTION else events.report_accepted
+    event.send(sender=Report, report=report)
     return report
 
 

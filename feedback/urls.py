@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import live, views
 
 app_name = "feedback"
 urlpatterns: list = [
     path("reports/new/", views.submit, name="submit"),
+    path("track/<str:code>/live/", live.report_live, name="report-live"),
+    path("console/queue/live/", live.queue_live, name="queue-live"),
     path("reports/nearby/", views.nearby, name="nearby"),
     path("reports/", views.public_list, name="list"),
     path("reports/map.json", views.map_data, name="map-data"),

@@ -9,6 +9,8 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
 
+        from . import hooks
         from .mydata import PART
 
         register(PART)  # this app's part of a resident's "my data"
+        hooks.connect()  # points for what happens in the other apps (civicworks.events)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from civicworks.accounts.models import Role, User
 from civicworks.permissions import has_role, is_city_admin
-from feedback.photos import prepare_photo
+from civicworks.photos import prepare_photo
 from projects.models import Community, District, Project, ProjectCategory
 
 from .models import (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import live, views
 
 app_name = "projects"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("projects/<str:code>/", views.project_detail, name="detail"),
     path("projects/<str:code>/qr.svg", views.project_qr, name="qr"),
     path("projects/<str:code>/expenditures/", views.project_expenditures, name="expenditures"),
+    path("projects/<str:code>/live/", live.project_live, name="live"),
 ]

@@ -73,7 +73,7 @@ def submit(road, capture) -> Report:
 def in_the_queue(client, user, report: Report) -> bool:
     client.force_login(user)
     listing = client.get(reverse("admin:feedback_report_changelist"))
-    live = client.get(reverse("live:queue")).content.decode()
+    live = client.get(reverse("feedback:queue-live")).content.decode()
     return report.pk in [r.pk for r in listing.context["cl"].result_list] and report.reference in live
 
 

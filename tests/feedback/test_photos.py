@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from civicworks.photos import MAX_BYTES
 from feedback import services
 from feedback.models import Report, ReportPhoto
-from feedback.photos import MAX_BYTES
 
 from .conftest import SECRET, jpeg_bytes, jpeg_with_comment, png_with_text
 

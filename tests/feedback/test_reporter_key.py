@@ -67,7 +67,7 @@ def test_the_code_is_in_no_console_page(client, request, persona, reports):
     client.force_login(user)
     codes = (waiting.tracking_code, answered.tracking_code)
     changelist = reverse("admin:feedback_report_changelist")
-    pages = [changelist, changelist + "?deadline=open", reverse("admin:index"), reverse("live:queue")]
+    pages = [changelist, changelist + "?deadline=open", reverse("admin:index"), reverse("feedback:queue-live")]
     for report in reports:
         pages += [
             reverse("admin:feedback_report_change", args=[report.pk]),

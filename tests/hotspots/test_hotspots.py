@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from civicworks.hotspot_params import HotspotQuery
+from feedback.hotspot_params import HotspotQuery
 from feedback.hotspots import cell_bounds, cell_counts
 from tests.hotspots.conftest import file_report
 
@@ -76,7 +76,7 @@ def test_counts_in_a_bbox_leave_out_other_cells(scattered):
     x, y = scattered[0]
     west, south, east, north = cell_bounds(x, y, CELL)
     inside = (west + 0.001, south + 0.001, east - 0.001, north - 0.001)
-    from civicworks.hotspot_params import snap
+    from feedback.hotspot_params import snap
 
     cells = cell_counts(_query(bbox=snap(inside, CELL)))
     assert [(c["x"], c["y"]) for c in cells] == [(x, y)]

@@ -24,7 +24,7 @@ def waiting_report(road, lead_department) -> Report:
 
 
 def test_report_fragment_304_until_the_department_answers(client, official, waiting_report):
-    url = reverse("live:report", args=[waiting_report.tracking_code])
+    url = reverse("feedback:report-live", args=[waiting_report.tracking_code])
     first = _poll(client, url)
     assert first.status_code == 200 and first["ETag"]
     assert "no-cache" in first["Cache-Control"]
@@ -40,7 +40,7 @@ def test_report_fragment_304_until_the_department_answers(client, official, wait
 
 
 def test_report_fragment_304_costs_one_query_and_renders_nothing(client, waiting_report, django_assert_num_queries):
-    url = reverse("live:report", args=[waiting_report.tracking_code])
+    url = reverse("feedback:report-live", args=[waiting_report.tracking_code])
     etag = _poll(client, url)["ETag"]
     with django_assert_num_queries(1):
         response = _poll(client, url, etag)
@@ -51,12 +51,12 @@ def test_report_fragment_keeps_a_private_description_private(client, road, lead_
     report = dispatched_report(road, lead_department, text_is_public=False, reporter=None)
     report.text = "私密描述金丝雀"
     report.save()
-    html = _poll(client, reverse("live:report", args=[report.tracking_code])).content.decode()
+    html = _poll(client, reverse("feedback:report-live", args=[report.tracking_code])).content.decode()
     # Anyone holding the code of an anonymous report is its reporter; an account's report needs the account.
     assert "私密描述金丝雀" in html
     report.reporter = _resident(report)
     report.save()
-    html = _poll(client, reverse("live:report", args=[report.tracking_code])).content.decode()
+    html = _poll(client, reverse("feedback:report-live", args=[report.tracking_code])).content.decode()
     assert "私密描述金丝雀" not in html
 
 
@@ -67,18 +67,18 @@ def _resident(report):
 
 
 def test_report_fragment_unknown_code_is_404(client, categories):
-    assert _poll(client, reverse("live:report", args=["0000000000000"])).status_code == 404
+    assert _poll(client, reverse("feedback:report-live", args=["0000000000000"])).status_code == 404
 
 
 def test_fragment_etag_depends_on_the_language(client, waiting_report):
-    url = reverse("live:report", args=[waiting_report.tracking_code])
+    url = reverse("feedback:report-live", args=[waiting_report.tracking_code])
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_IF_NONE_MATCH=english["ETag"])
     assert chinese.status_code == 200 and chinese["ETag"] != english["ETag"]
 
 
 def test_fragments_refuse_writes(client, waiting_report):
-    url = reverse("live:report", args=[waiting_report.tracking_code])
+    url = reverse("feedback:report-live", args=[waiting_report.tracking_code])
     assert client.post(url).status_code == 405
 
 
@@ -86,7 +86,7 @@ def test_fragments_refuse_writes(client, waiting_report):
 
 
 def test_project_fragment_304_until_a_progress_update(client, project, official):
-    url = reverse("live:project", args=[project.code])
+    url = reverse("projects:live", args=[project.code])
     first = _poll(client, url)
     assert first.status_code == 200 and "40%" in first.content.decode()
     assert _poll(client, url, first["ETag"]).status_code == 304
@@ -106,7 +106,7 @@ def test_project_fragment_304_until_a_progress_update(client, project, official)
 def test_project_fragment_hides_unpublished_projects(client, project):
     project.is_public = False
     project.save()
-    assert _poll(client, reverse("live:project", args=[project.code])).status_code == 404
+    assert _poll(client, reverse("projects:live", args=[project.code])).status_code == 404
 
 
 # --- Console queue -----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from civicworks import events
 from feedback.services import report_accept, report_submit
-from participation import hooks, services
+from participation import services
 from participation.models import PointsBalance, PointsEntry, Redemption, RewardItem
 
 from ..feedback.conftest import INSIDE_WANGJIANG
@@ -29,7 +30,7 @@ def test_same_event_awards_once(resident):
 def test_rules_are_configurable(resident, settings, django_capture_on_commit_callbacks):
     settings.PARTICIPATION_POINT_RULES = {"survey_answered": 7, "vote_cast": 0}
     with django_capture_on_commit_callbacks(execute=True):
-        hooks.on_survey_answered(user=resident, response_id=3)
+        events.survey_answered.send(sender=None, user=resident, response_id=3)  # as evaluation announces it
     assert services.points_award(user=resident, rule="vote_cast", source_key="vote:1:1") is None
     assert _balance(resident) == 7
 

@@ -132,7 +132,7 @@ def test_undeclared_lookups_are_refused(client, request, persona, phoned_report,
 
 
 def test_declared_filters_and_the_hotspot_link_still_work(client, official, phoned_report):
-    from civicworks.hotspot_params import HotspotQuery
+    from feedback.hotspot_params import HotspotQuery
     from feedback.hotspots import console_url
 
     client.force_login(official)

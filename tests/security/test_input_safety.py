@@ -18,9 +18,9 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from civicworks.photos import MAX_BYTES
 from feedback import services
 from feedback.models import Report, ReportPhoto
-from feedback.photos import MAX_BYTES
 from projects.models import Expenditure, Milestone
 from tests.feedback.conftest import INSIDE_WANGJIANG, jpeg_bytes
 from tests.feedback.test_photos import png_bomb

@@ -163,9 +163,3 @@ class HotspotForm(forms.Form):
 
     def error_text(self) -> str:
         return " ".join(str(message) for errors in self.errors.values() for message in errors)
-
-
-def default_query() -> HotspotQuery:
-    form = HotspotForm({})
-    form.is_valid()
-    return form.query()
