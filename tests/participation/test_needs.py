@@ -65,9 +65,9 @@ def _no_self_support(need) -> None:
 
 
 def test_the_author_cannot_support_their_own_need(need, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
-        services.need_support(need=need, user=need.author)
     with translation.override("en"):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
+            services.need_support(need=need, user=need.author)
         assert error.value.messages == ["You cannot support your own need."]
     _no_self_support(need)
 

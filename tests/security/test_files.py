@@ -260,12 +260,13 @@ def test_every_file_field_has_token_names_and_a_checking_rule():
 )
 def test_voucher_that_is_not_a_pdf_or_image_is_refused(project, official, settings, name, content):
     before = Expenditure.objects.count()
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        project_services.expenditure_record(
-            project=project, by=official, date=date(2026, 5, 1), amount=Decimal("5000"), payee="锦川建工",
-            purpose="进度款", attachment=SimpleUploadedFile(name, content),
-        )  # fmt: skip
-    assert VOUCHER_REFUSED in " ".join(refused.value.messages)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            project_services.expenditure_record(
+                project=project, by=official, date=date(2026, 5, 1), amount=Decimal("5000"), payee="锦川建工",
+                purpose="进度款", attachment=SimpleUploadedFile(name, content),
+            )  # fmt: skip
+        assert VOUCHER_REFUSED in " ".join(refused.value.messages)
     assert Expenditure.objects.count() == before
     assert not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*")) if settings.MEDIA_ROOT.exists() else True
 
