@@ -107,6 +107,19 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return self._scoped(request, super().get_queryset(request))
 
 
+class ReadOnlyAdmin(ScopedModelAdmin):
+    """A record nobody edits by hand (an audit, a ledger): listed and opened, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ScopedHistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     """A console page with django-simple-history's history list and per-version form."""
 

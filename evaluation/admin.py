@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import Role
-from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
+from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin
 from civicworks.permissions import has_role, is_city_admin
 from projects.models import Project
 
@@ -458,45 +458,24 @@ class SurveyResponseAdmin(EvaluatorAdmin):
 
 
 @admin.register(ResponseReview)
-class ResponseReviewAdmin(EvaluatorAdmin):
+class ResponseReviewAdmin(ReadOnlyAdmin):
     """The audit of exclusions: read-only for everyone, deleted by no one."""
 
-    edit_roles = frozenset()
+    view_roles = EVALUATORS
     list_display = ["at", "by", "response", "excluded", "reason"]
     list_filter = ["excluded"]
     list_select_related = ["by", "response__survey__project", "response__survey__cycle"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("code"), ordering="code")
-    def code_printed(self, obj) -> str:
-        return obj.printed
-
 
 @admin.register(InvitationCode)
-class InvitationCodeAdmin(EvaluatorAdmin):
+class InvitationCodeAdmin(ReadOnlyAdmin):
     """The codes handed out: which are used. Created by the survey action "Generate invitation codes"."""
 
+    view_roles = EVALUATORS
     list_display = ["code_printed", "survey", "created_at", "created_by", "used_at"]
     list_filter = [("used_at", admin.EmptyFieldListFilter), "survey__cycle"]
     search_fields = ["survey__project__code"]
     list_select_related = ["survey__project", "survey__cycle", "created_by"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("code"), ordering="code")
     def code_printed(self, obj) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
-from civicworks.admin import ScopedModelAdmin
+from civicworks.admin import ReadOnlyAdmin, ScopedModelAdmin
 from civicworks.permissions import has_role, is_city_admin
 from projects.models import Department
 
@@ -355,7 +355,7 @@ class ReportAdmin(ScopedModelAdmin):
 
 
 @admin.register(ContactDisclosure)
-class ContactDisclosureAdmin(ScopedModelAdmin):
+class ContactDisclosureAdmin(ReadOnlyAdmin):
     """Read-only audit of unmasked contact details: city administrators and supervisors."""
 
     view_roles = frozenset({Role.SUPERVISOR})
@@ -373,12 +373,3 @@ class ContactDisclosureAdmin(ScopedModelAdmin):
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         return queryset.filter(report__department_id=request.user.department_id)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

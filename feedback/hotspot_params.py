@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.inputs import validate_calendar_date
+from civicworks.maps import parse_bbox
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -51,24 +52,6 @@ class HotspotQuery:
 
     def key(self) -> str:
         return f"{self.since_date}|{self.until_date}|{self.cell}|{self.bbox}|{self.category_id}"
-
-
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(part) for part in text.split(","))
-    except ValueError:
-        raise forms.ValidationError(
-            _("bbox must be four numbers: west,south,east,north (longitude, latitude)."), code="bbox"
-        ) from None
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise forms.ValidationError(
-            _("bbox must have west < east within ±180 and south < north within ±90."), code="bbox"
-        )
-    if east - west > MAX_BBOX_DEGREES or north - south > MAX_BBOX_DEGREES:
-        raise forms.ValidationError(
-            _("bbox is too large: at most %(max)s degrees across.") % {"max": MAX_BBOX_DEGREES}, code="bbox"
-        )
-    return west, south, east, north
 
 
 def cell_for(bbox: tuple[float, float, float, float] | None) -> float:
@@ -119,14 +102,14 @@ class HotspotForm(forms.Form):
     cell = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        from feedback.models import ServiceCategory
+        from .models import ServiceCategory
 
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = ServiceCategory.objects.filter(is_active=True)
 
     def clean_bbox(self) -> tuple[float, float, float, float] | None:
         text = self.cleaned_data.get("bbox", "").strip()
-        return parse_bbox(text) if text else None
+        return parse_bbox(text, max_degrees=MAX_BBOX_DEGREES) if text else None
 
     def clean_cell(self) -> float | None:
         text = self.cleaned_data.get("cell", "").strip()

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from shapely.geometry import Point, shape
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
+from civicworks.maps import map_settings
 from civicworks.permissions import has_role
 from projects.models import Community
 
@@ -257,6 +258,6 @@ def page(request):
         "api_url": reverse("feedback-api-hotspots") + "?" + urlencode(params),
         "console_changelist": reverse("admin:feedback_report_changelist") if staff else "",
         "console_query": urlencode(console_query(query)) if staff else "",
-        "map": settings.CIVICWORKS,
+        "map": map_settings(),
     }
     return render(request, "hotspots/page.html", context, status=200 if valid else 400)

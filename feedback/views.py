@@ -1,6 +1,5 @@
 """Residents' pages: the report form, tracking by code, my reports, the public map, list and figures."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicworks.inputs import parse_id
+from civicworks.maps import map_settings, parse_bbox
 from projects.models import Project
 
 from . import selectors, services
@@ -23,19 +23,10 @@ PAGE_SIZE = 25
 
 
 def _map_settings(project=None) -> dict:
-    """The map's knobs for data- attributes (no inline script: the CSP forbids it).
-
-    A report about a project (the QR code at its site) opens the map on the project, at street zoom.
-    """
-    lat, lng = settings.CIVICWORKS["MAP_CENTER"]
-    at_project = project is not None and project.latitude is not None and project.longitude is not None
-    return {
-        "MAP_TILE_URL": settings.CIVICWORKS["MAP_TILE_URL"],
-        "MAP_ATTRIBUTION": settings.CIVICWORKS["MAP_ATTRIBUTION"],
-        "MAP_CENTER_LAT": project.latitude if at_project else lat,
-        "MAP_CENTER_LNG": project.longitude if at_project else lng,
-        "MAP_ZOOM": 17 if at_project else 13,
-    }
+    """A report about a project (the QR code at its site) opens the map on the project, at street zoom."""
+    if project is not None and project.latitude is not None and project.longitude is not None:
+        return {"map": map_settings(latitude=project.latitude, longitude=project.longitude, zoom=17)}
+    return {"map": map_settings(zoom=13)}
 
 
 def _project_from(code: str) -> Project | None:
@@ -220,13 +211,10 @@ def public_list(request):
 
 @require_GET
 def map_data(request):
-    bbox = None
-    if raw := request.GET.get("bbox"):
-        try:
-            west, south, east, north = (float(x) for x in raw.split(","))
-            bbox = (west, south, east, north)
-        except ValueError:
-            return JsonResponse({"error": _("bbox is west,south,east,north.")}, status=400)
+    try:
+        bbox = parse_bbox(raw) if (raw := request.GET.get("bbox")) else None
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     points = selectors.map_points(bbox=bbox)
     for point in points:
         point["url"] = reverse("feedback:detail", args=[point["id"]])

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
-from civicworks.admin import ScopedInlineMixin, ScopedModelAdmin
+from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin
 from civicworks.permissions import is_city_admin
 from projects.models import Department, Project
 
@@ -212,22 +212,13 @@ class RedemptionAdmin(ScopedModelAdmin):
 
 
 @admin.register(PointsEntry)
-class PointsEntryAdmin(ScopedModelAdmin):
+class PointsEntryAdmin(ReadOnlyAdmin):
     """Read only: points change through `points_award` and `points_redeem`, never by hand."""
 
     view_roles = frozenset({Role.MANAGER})
     list_display = ["created_at", "user", "delta", "reason", "source_key"]
     list_filter = ["reason"]
     search_fields = ["user__username", "source_key"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Meetings --------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Residents' pages: the needs board, the annual list, observers, co-creation, points, meetings."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicworks.accounts.models import Role, User
+from civicworks.maps import map_settings
 
 from . import selectors, services
 from .forms import MonthForm, NeedFilterForm, NeedForm, ObserverApplyForm
@@ -19,11 +19,6 @@ from .models import CoCreation, DesignOption, Meeting, Need, ObserverApplication
 from .rules import observer_quota, reason_label
 
 PAGE_SIZE = 20
-
-
-def _map_settings() -> dict:
-    lat, lng = settings.CIVICWORKS["MAP_CENTER"]
-    return {"map_tile_url": settings.CIVICWORKS["MAP_TILE_URL"], "map_center": f"{lat},{lng}"}
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -46,7 +41,7 @@ def need_list(request):
         {"lat": n.latitude, "lng": n.longitude, "title": n.title, "url": n.get_absolute_url()} for n in page
     ]  # the page's own rows: the map adds no query
     context = {"form": form, "page": page, "supported": supported, "query": params.urlencode(), "markers": markers,
-               **_map_settings()}  # fmt: skip
+               "map": map_settings()}  # fmt: skip
     return render(request, "participation/need_list.html", context)
 
 
@@ -76,7 +71,7 @@ def need_new(request):
         else:
             messages.success(request, _("Thank you: your need is on the board."))
             return redirect(need)
-    context = {"form": form, **_map_settings()}
+    context = {"form": form, "map": map_settings()}
     return render(request, "participation/need_form.html", context, status=400 if form.errors else 200)
 
 

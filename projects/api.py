@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from civicworks.live import etag_for
+from civicworks.maps import BBox, parse_bbox
 
 from . import selectors, services
 from .models import Milestone, Project, Stage
@@ -96,16 +97,11 @@ class ProjectDetailApi(RetrieveAPIView):
             raise Http404 from None
 
 
-def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
-    if not raw:
-        return None
+def _bbox(raw: str | None) -> BBox | None:
     try:
-        west, south, east, north = (float(x) for x in raw.split(","))
-    except ValueError:
-        raise ApiValidationError({"bbox": [_("bbox must be four numbers: west,south,east,north.")]}) from None
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise ApiValidationError({"bbox": [_("bbox is out of range or its corners are swapped.")]})
-    return west, south, east, north
+        return parse_bbox(raw) if raw else None
+    except ValidationError as exc:
+        raise ApiValidationError({"bbox": exc.messages}) from None
 
 
 def _zoom(raw: str | None) -> int | None:

@@ -3,7 +3,6 @@
 import io
 
 import segno
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+from civicworks.maps import map_settings
 
 from . import selectors
 from .forms import ProjectFilterForm
@@ -25,16 +26,6 @@ def _filters(request) -> tuple[ProjectFilterForm, dict]:
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
-def _map_context() -> dict:
-    lat, lng = settings.CIVICWORKS["MAP_CENTER"]
-    return {
-        "map_tile_url": settings.CIVICWORKS["MAP_TILE_URL"],
-        "map_attribution": settings.CIVICWORKS["MAP_ATTRIBUTION"],
-        "map_center": f"{lat},{lng}",
-        "map_zoom": settings.CIVICWORKS["MAP_ZOOM"],
-    }
-
-
 @require_GET
 def home(request):
     """The project map; without JavaScript, the filtered list below it is the page."""
@@ -46,7 +37,7 @@ def home(request):
         "total": projects.count(),
         "query": request.GET.urlencode(),
         "stages": Stage.choices,
-        **_map_context(),
+        "map": map_settings(),
     }
     return render(request, "projects/home.html", context)
 

@@ -6,7 +6,7 @@
   el.hidden = false;
   var center = el.getAttribute("data-center").split(",").map(Number);
   var map = L.map(el, { fadeAnimation: false }).setView(center, 13);
-  L.tileLayer(el.getAttribute("data-tile-url"), { maxZoom: 19 }).addTo(map);
+  L.tileLayer(el.getAttribute("data-tile-url"), { attribution: el.getAttribute("data-attribution"), maxZoom: 19 }).addTo(map);
   var lat = document.getElementById("id_latitude"), lng = document.getElementById("id_longitude"), marker = null;
   map.on("click", function (e) {
     if (marker) marker.setLatLng(e.latlng); else marker = L.marker(e.latlng).addTo(map);

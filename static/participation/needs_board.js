@@ -8,7 +8,7 @@
   el.hidden = false;
   var center = el.getAttribute("data-center").split(",").map(Number);
   var map = L.map(el, { fadeAnimation: false }).setView(center, 12);
-  L.tileLayer(el.getAttribute("data-tile-url"), { maxZoom: 19 }).addTo(map);
+  L.tileLayer(el.getAttribute("data-tile-url"), { attribution: el.getAttribute("data-attribution"), maxZoom: 19 }).addTo(map);
   var bounds = [];
   markers.forEach(function (m) {
     var link = document.createElement("a");
