@@ -92,6 +92,17 @@ def section(data: dict, since: datetime | None) -> str:
 
 
 SECURITY_TESTS = {
+    "test_hostile_console.py": "every console page × every role (and anonymous): undeclared lookups, add, change, "
+    "delete, history form, every action and custom view on real and forged ids; nothing changes that the role may "
+    "not change, no 5xx",
+    "test_console_integrity.py": "the console side doors of the integrity review: history form, free lookups, "
+    "inline rules, a verified order's answer, delete for editors",
+    "test_files.py": "stored files only through the checking view: who may fetch which file, random names, "
+    "vouchers by content, photos without comment blocks",
+    "test_no_server_errors.py": "anonymous requests at the calendar's edges, NUL bytes, deep JSON, long e-mails, "
+    "control characters: no 5xx, valid XML and XLSX",
+    "test_private_words.py": "a private description keeps the reopen reason and the typed address off every "
+    "public surface",
     "test_access_matrix.py": "every role × every action of the access table (console and API); refusals change no row",
     "test_personal_data.py": "canary contact details crawled for on every public page, API, GeoJSON, Open311, "
     "OC4IDS and export",
