@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "civicworks.context_processors.site",
             ],
-            "libraries": {"files": "civicworks.file_tags"},
+            "libraries": {"files": "civicworks.file_tags", "workflow": "civicworks.workflow_tags"},
         },
     },
 ]

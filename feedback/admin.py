@@ -30,7 +30,6 @@ from .models import (
     GridArea,
     Report,
     ReportEvent,
-    ReportStatus,
     ResponseTemplate,
     RoutingRule,
     ServiceCategory,
@@ -255,7 +254,6 @@ class ReportAdmin(ScopedModelAdmin):
             extra["has_contact"] = privacy.has_contact(report)
             extra["transfer_form"] = TransferForm()
             extra["answer_form"] = AnswerForm(department_id=report.department_id)
-            extra["status"] = ReportStatus
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def get_urls(self):

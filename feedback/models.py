@@ -169,6 +169,32 @@ OPEN_STATUSES = (
     ReportStatus.REOPENED,
 )
 DONE_STATUSES = (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED)
+HANDLING_STATUSES = (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED, ReportStatus.ACCEPTED)
+
+
+class ReportStep(models.TextChoices):
+    """What can be done to a report: by its department (accept … close) or by the reporter (confirm …)."""
+
+    ACCEPT = "accept", _("Accept")
+    TRANSFER = "transfer", _("Transfer")
+    RESOLVE = "resolve", _("Answer")
+    CLOSE = "close", _("Close")
+    CONFIRM = "confirm", _("Confirm")
+    REOPEN = "reopen", _("Reopen")
+    RATE = "rate", _("Rate")
+
+
+# The statuses each step starts from, declared once: the services refuse every other, and the
+# pages and the console offer a step only where `report.can(step)` says so.
+REPORT_STEPS: dict[str, tuple[str, ...]] = {
+    ReportStep.ACCEPT: (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED),
+    ReportStep.TRANSFER: HANDLING_STATUSES,
+    ReportStep.RESOLVE: HANDLING_STATUSES,
+    ReportStep.CLOSE: tuple(s for s in ReportStatus.values if s != ReportStatus.CLOSED),
+    ReportStep.CONFIRM: (ReportStatus.RESOLVED,),
+    ReportStep.REOPEN: (ReportStatus.RESOLVED, ReportStatus.CONFIRMED),
+    ReportStep.RATE: DONE_STATUSES,
+}
 
 
 class ReportQuerySet(models.QuerySet):
@@ -360,6 +386,12 @@ class Report(models.Model):
     def public_project(self) -> Project | None:
         """The project the report is about, while the project itself is public (it may be hidden later)."""
         return self.project if self.project_id and self.project.is_public else None
+
+    def can(self, step: str) -> bool:
+        """Whether `step` is possible in the report's state (who may take it is the services' question)."""
+        if step == ReportStep.RATE and (self.rating is not None or self.resolved_at is None):
+            return False  # rated once, and only what was answered
+        return self.status in REPORT_STEPS[step]
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())

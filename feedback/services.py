@@ -37,6 +37,7 @@ from projects.models import Department, Project
 from .geo import Location, locate
 from .models import (
     OPEN_STATUSES,
+    REPORT_STEPS,
     Channel,
     DispatchOutbox,
     EventKind,
@@ -46,6 +47,7 @@ from .models import (
     ReportKind,
     ReportPhoto,
     ReportStatus,
+    ReportStep,
     RoutingRule,
     ServiceCategory,
 )
@@ -109,8 +111,8 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
-def _require_status(report: Report, allowed) -> None:
-    if report.status not in allowed:
+def _require_step(report: Report, step: str) -> None:
+    if report.status not in REPORT_STEPS[step]:
         raise ValidationError(
             _("This cannot be done while the report is “%(status)s”.") % {"status": report.get_status_display()},
             code="status",
@@ -525,14 +527,12 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
 
 # --- Handling by the department --------------------------------------------------------------
 
-HANDLING = (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED, ReportStatus.ACCEPTED)
-
 
 @transaction.atomic
 def report_accept(*, report: Report, by: User) -> Report:
     report = _locked(report)
     _require(may_handle(by, report))
-    _require_status(report, (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.REOPENED))
+    _require_step(report, ReportStep.ACCEPT)
     report.status = ReportStatus.ACCEPTED
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
@@ -548,7 +548,7 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
     """Hand the report to another department with a reason; it gets a fresh deadline and a notice."""
     report = _locked(report)
     _require(may_handle(by, report))
-    _require_status(report, HANDLING)
+    _require_step(report, ReportStep.TRANSFER)
     reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please give the reason for the transfer.")})
@@ -577,7 +577,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
     prepared = [prepare_photo(photo)] if photo else []
     report = _locked(report)
     _require(may_handle(by, report))
-    _require_status(report, HANDLING)
+    _require_step(report, ReportStep.RESOLVE)
     report.status = ReportStatus.RESOLVED
     report.answer = answer
     report.resolved_at = timezone.now()
@@ -591,7 +591,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
 def report_close(*, report: Report, by: User, note: str = "") -> Report:
     report = _locked(report)
     _require(may_handle(by, report))
-    _require_status(report, [s for s in ReportStatus.values if s != ReportStatus.CLOSED])
+    _require_step(report, ReportStep.CLOSE)
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at", "updated_at"])
@@ -618,7 +618,7 @@ def report_hide(*, report: Report, by: User, reason: str) -> Report:
 def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
     report = _locked(report)
     _require(may_act_as_reporter(user, report, tracking_code))
-    _require_status(report, (ReportStatus.RESOLVED,))
+    _require_step(report, ReportStep.CONFIRM)
     report.status = ReportStatus.CONFIRMED
     report.save(update_fields=["status", "updated_at"])
     _event(report, EventKind.CONFIRMED)
@@ -633,7 +633,7 @@ def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> R
         raise ValidationError({"reason": _("Please say what is still wrong.")})
     report = _locked(report)
     _require(may_act_as_reporter(user, report, tracking_code))
-    _require_status(report, (ReportStatus.RESOLVED, ReportStatus.CONFIRMED))
+    _require_step(report, ReportStep.REOPEN)
     now = timezone.now()
     report.status = ReportStatus.REOPENED
     report.resolved_at = None
@@ -651,7 +651,7 @@ def report_rate(*, report: Report, user, tracking_code: str, rating: int, commen
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
     report = _locked(report)
     _require(may_act_as_reporter(user, report, tracking_code))
-    _require_status(report, (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED))
+    _require_step(report, ReportStep.RATE)
     if report.rating is not None:
         raise ValidationError({"rating": _("This report has already been rated.")})
     report.rating = rating
