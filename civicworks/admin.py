@@ -15,10 +15,10 @@ the delete view can never disagree. Three rules hold for every page by construct
 
 import types
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -100,6 +100,22 @@ class ScopedAdminMixin:
         if not is_city_admin(request.user):
             return False
         return obj is None or self._in_scope(request, obj)
+
+
+def refusal_text(exc: Exception) -> str:
+    """What a refused step says to the person in the console (a ValidationError's messages, joined)."""
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def console_step(modeladmin, request, step, success) -> bool:
+    """Run a service step from the console: a refusal becomes a message on the page, not an error page."""
+    try:
+        result = step()
+    except (ValidationError, PermissionDenied) as exc:
+        modeladmin.message_user(request, refusal_text(exc), messages.ERROR)
+        return False
+    modeladmin.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
+    return True
 
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):

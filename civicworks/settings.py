@@ -235,6 +235,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "civicworks.api.exception_handler",  # a service's ValidationError is a 400
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import Role
-from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin
+from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin, console_step
 from civicworks.permissions import has_role, is_city_admin
 from projects.models import Project
 
@@ -58,16 +58,6 @@ DEPARTMENT_VIEWERS = frozenset({Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR})
 
 def is_evaluator(request) -> bool:
     return has_role(request.user, Role.EVALUATOR)
-
-
-def run_step(modeladmin, request, step, success) -> None:
-    """Call a service step, turning a refusal into a console message instead of an error page."""
-    try:
-        result = step()
-    except (services.EvaluationError, PermissionDenied) as exc:
-        modeladmin.message_user(request, str(exc), messages.ERROR)
-        return
-    modeladmin.message_user(request, success(result) if callable(success) else success, messages.SUCCESS)
 
 
 def action_form(modeladmin, request, queryset, form, *, action: str, title, intro) -> TemplateResponse:
@@ -181,7 +171,7 @@ class ReviewCycleAdmin(EvaluatorAdmin):
 
     def each(self, request, queryset: QuerySet, step, success) -> None:
         for cycle in queryset:
-            run_step(self, request, lambda c=cycle: step(cycle=c, by=request.user), success)
+            console_step(self, request, lambda c=cycle: step(cycle=c, by=request.user), success)
 
     @admin.action(description=_("1. Open the cycle (scope and surveys)"), permissions=["change"])
     def open_cycle(self, request, queryset):
@@ -438,7 +428,7 @@ class SurveyResponseAdmin(EvaluatorAdmin):
                 return _("%(n)d answers excluded from the count. Compute the scores again to apply it.") % {"n": n}
             return _("%(n)d answers included again. Compute the scores again to apply it.") % {"n": n}
 
-        run_step(
+        console_step(
             self,
             request,
             lambda: services.responses_review(
@@ -527,7 +517,7 @@ class InspectionAdmin(CycleDataAdmin):
     @admin.action(description=_("Sign off the selected acceptances"), permissions=["change"])
     def sign_off(self, request, queryset):
         for inspection in queryset.select_related("cycle"):
-            run_step(
+            console_step(
                 self,
                 request,
                 lambda i=inspection: services.inspection_sign_off(inspection=i, by=request.user),
@@ -624,7 +614,7 @@ class RectificationOrderAdmin(ScopedModelAdmin):
             self.message_user(request, _("Open the next cycle to verify orders in it."), messages.ERROR)
             return
         for order in queryset.select_related("cycle"):
-            run_step(
+            console_step(
                 self,
                 request,
                 lambda o=order: services.order_verify(

@@ -1,6 +1,5 @@
 """Residents' reports over the API: public reads, and submission (anonymous or signed in)."""
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -54,10 +53,7 @@ class ReportListCreateApi(ListAPIView):
         project = Project.objects.public().filter(code=code).first() if code else None
         if code and project is None:
             raise ApiValidationError({"project": ["Unknown project."]})
-        try:
-            report = services.report_submit(**data, project=project, reporter=request.user, channel=Channel.API)
-        except ValidationError as exc:
-            raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        report = services.report_submit(**data, project=project, reporter=request.user, channel=Channel.API)
         body = {
             "id": report.pk,
             "tracking_code": report.tracking_code,

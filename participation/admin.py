@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
-from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin
+from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin, refusal_text
 from civicworks.permissions import is_city_admin
 from projects.models import Department, Project
 
@@ -90,7 +90,7 @@ class NeedAdmin(ScopedModelAdmin):
             try:
                 services.need_answer(need=obj, by=request.user, answer=obj.answer)
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+                self.message_user(request, refusal_text(exc), messages.ERROR)
         if "is_hidden" in form.changed_data:
             Need.objects.filter(pk=obj.pk).update(is_hidden=obj.is_hidden)
 

@@ -1,6 +1,5 @@
 """Participation over the API: the needs board, supports, co-creation votes and my points."""
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
@@ -19,10 +18,6 @@ from .serializers import (
     VoteInputSerializer,
     VoteResultSerializer,
 )
-
-
-def _api_error(exc: ValidationError) -> ApiValidationError:
-    return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
 
 class NeedListApi(ListAPIView):
@@ -49,10 +44,7 @@ class NeedSupportApi(APIView):
     @extend_schema(request=None, responses=SupportResultSerializer)
     def post(self, request, pk: int):
         need = get_object_or_404(Need.objects.public(), pk=pk)
-        try:
-            counted = services.need_support(need=need, user=request.user)
-        except ValidationError as exc:
-            raise _api_error(exc) from None
+        counted = services.need_support(need=need, user=request.user)
         return Response({"counted": counted, "support_count": need.supports.count()}, status=201 if counted else 200)
 
 
@@ -70,10 +62,7 @@ class DesignVoteApi(APIView):
         option = DesignOption.objects.filter(cocreation=cocreation, pk=serializer.validated_data["option"]).first()
         if option is None:
             raise ApiValidationError({"option": ["Unknown option."]})
-        try:
-            counted = services.design_vote_cast(cocreation=cocreation, option=option, user=request.user)
-        except ValidationError as exc:
-            raise _api_error(exc) from None
+        counted = services.design_vote_cast(cocreation=cocreation, option=option, user=request.user)
         return Response({"counted": counted}, status=201 if counted else 200)
 
 

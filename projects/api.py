@@ -250,12 +250,6 @@ class _ProjectWriteApi(APIView):
     def project(self) -> Project:
         return services.project_for_user(self.request.user, self.kwargs["code"], write=True)
 
-    def run(self, action, **kwargs):
-        try:
-            return action(**kwargs)
-        except ValidationError as exc:
-            raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-
 
 class ProgressCreateApi(_ProjectWriteApi):
     """Post a progress update: the project moves to its stage and percent."""
@@ -266,8 +260,7 @@ class ProgressCreateApi(_ProjectWriteApi):
         data = ProgressInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        update = self.run(
-            services.progress_record,
+        update = services.progress_record(
             project=project,
             by=request.user,
             stage=v["stage"],
@@ -285,7 +278,7 @@ class MilestoneCreateApi(_ProjectWriteApi):
         project = self.project()
         data = MilestoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        milestone = self.run(services.milestone_record, project=project, by=request.user, **data.validated_data)
+        milestone = services.milestone_record(project=project, by=request.user, **data.validated_data)
         return Response(MilestoneOutputSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
 
@@ -298,7 +291,7 @@ class MilestoneCompleteApi(_ProjectWriteApi):
         milestone = get_object_or_404(Milestone, project=project, pk=pk)
         data = MilestoneCompleteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        milestone = self.run(services.milestone_complete, milestone=milestone, by=request.user, **data.validated_data)
+        milestone = services.milestone_complete(milestone=milestone, by=request.user, **data.validated_data)
         return Response(MilestoneOutputSerializer(milestone).data)
 
 
@@ -310,5 +303,5 @@ class ExpenditureCreateApi(_ProjectWriteApi):
         project = self.project()
         data = ExpenditureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = self.run(services.expenditure_record, project=project, by=request.user, **data.validated_data)
+        row = services.expenditure_record(project=project, by=request.user, **data.validated_data)
         return Response(ExpenditureOutputSerializer(row).data, status=status.HTTP_201_CREATED)
