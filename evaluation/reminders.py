@@ -62,10 +62,10 @@ def order_notice(order: RectificationOrder, overdue: bool) -> bool:
     values = {"code": order.project.code, "deadline": order.deadline}
     if overdue:
         subject = _("Rectification order for %(code)s is overdue (deadline %(deadline)s)") % values
-        recipients = [order.department.dispatch_email, *evaluator_emails()]
+        recipients = [*order.department.mail_recipients(), *evaluator_emails()]
     else:
         subject = _("Rectification order for %(code)s is due on %(deadline)s") % values
-        recipients = [order.department.dispatch_email]
+        recipients = order.department.mail_recipients()
     body = subject + "\n\n" + order.findings
     key = f"evaluation-order-{'overdue' if overdue else 'due'}:{order.pk}"
     return notify_once(key=key, subject=subject, body=body, recipients=recipients)

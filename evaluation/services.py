@@ -486,7 +486,8 @@ def department_report_send(*, cycle: ReviewCycle, department) -> bool:
     report.xlsx.save("report.xlsx", ContentFile(xlsx), save=False)
     report.save()
     transaction.on_commit(lambda: _delete_stored(replaced))
-    if not department.dispatch_email:
+    recipients = department.mail_recipients()
+    if not recipients:
         return False
     key = f"evaluation-report:{cycle.pk}:{department.pk}"
     subject = _("Quarterly evaluation %(cycle)s: report for %(department)s") % {
@@ -495,8 +496,8 @@ def department_report_send(*, cycle: ReviewCycle, department) -> bool:
     }
     try:
         with transaction.atomic():
-            SentNotice.objects.create(key=key, subject=subject[:255], recipients=[department.dispatch_email])
-            message = EmailMessage(subject, report_mail_body(cycle), to=[department.dispatch_email])
+            SentNotice.objects.create(key=key, subject=subject[:255], recipients=recipients)
+            message = EmailMessage(subject, report_mail_body(cycle), to=recipients)
             message.attach(f"{name}.pdf", pdf, "application/pdf")
             message.attach(f"{name}.xlsx", xlsx, XLSX_TYPE)
             message.send()

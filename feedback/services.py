@@ -325,13 +325,6 @@ def report_route(*, report: Report) -> Route:
     return Route(Department.objects.get(is_default_desk=True), "default")
 
 
-def _department_recipients(department: Department) -> list[str]:
-    if department.dispatch_email:
-        return [department.dispatch_email]
-    officials = department.members.filter(is_active=True, role__in=[Role.OFFICIAL, Role.MANAGER])
-    return [email for email in officials.values_list("email", flat=True) if email]
-
-
 def _assign(report: Report, route: Route, now: datetime) -> None:
     report.department = route.department
     report.status = ReportStatus.DISPATCHED
@@ -347,7 +340,7 @@ def _assign(report: Report, route: Route, now: datetime) -> None:
 
 def _notify(report: Report, department: Department) -> list[DispatchOutbox]:
     """One outbox row per way the department is told (its e-mail, its webhook), each retried on its own."""
-    channels = [OutboxChannel.EMAIL] if _department_recipients(department) else []
+    channels = [OutboxChannel.EMAIL] if department.mail_recipients() else []
     if department.dispatch_webhook:
         channels.append(OutboxChannel.WEBHOOK)
     return [_outbox(report, department, channel) for channel in channels]
@@ -400,7 +393,7 @@ def webhook_signature(secret: str, body: bytes) -> str:
 
 
 def _email_department(report: Report, department: Department) -> bool:
-    recipients = _department_recipients(department)
+    recipients = department.mail_recipients()
     if not recipients:
         return False  # nobody to write to any more: the department sees the report in its queue
     subject = _("[%(number)s] New report: %(category)s") % {"number": report.reference, "category": report.category}
@@ -671,7 +664,7 @@ def _department_people(department_id: int, roles) -> list[str]:
 
 
 def _remind(report: Report) -> bool:
-    recipients = _department_recipients(report.department) + _department_people(report.department_id, [Role.OFFICIAL])
+    recipients = report.department.mail_recipients() + _department_people(report.department_id, [Role.OFFICIAL])
     sent = notify_once(
         key=f"report-remind:{report.pk}:{report.due_at:%Y%m%d%H%M}",
         subject=_("[%(number)s] Reminder: due %(due)s")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civicworks.accounts.models import Role
 from civicworks.files import PhotoField, TokenPath, validate_pdf_or_image
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -65,6 +66,14 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def mail_recipients(self) -> list[str]:
+        """Who receives the department's mail (reports, evaluation reports, orders): its dispatch
+        mailbox, else its active officials and managers who have an address. The one rule."""
+        if self.dispatch_email:
+            return [self.dispatch_email]
+        people = self.members.filter(is_active=True, role__in=[Role.OFFICIAL, Role.MANAGER])
+        return [email for email in people.values_list("email", flat=True) if email]
 
 
 class District(models.Model):

@@ -36,7 +36,7 @@ def _emails(project: Project, role: str) -> list[str]:
 
 def lead_recipients(project: Project) -> list[str]:
     """The project lead; the lead unit's desk when no lead has an address."""
-    return [e for e in _emails(project, ChainRole.LEAD) if e] or [project.lead_unit.dispatch_email]
+    return [e for e in _emails(project, ChainRole.LEAD) if e] or project.lead_unit.mail_recipients()
 
 
 def _site_url(project: Project) -> str:
@@ -100,7 +100,7 @@ def send_over_budget() -> int:
             "title": project.title,
             "url": _site_url(project),
         }
-        recipients = [project.lead_unit.dispatch_email, *_emails(project, ChainRole.SUPERVISOR)]
+        recipients = [*project.lead_unit.mail_recipients(), *_emails(project, ChainRole.SUPERVISOR)]
         key = f"projects:over-budget:{project.pk}:{project.budget}"
         sent += notify_once(key=key, subject=subject, body=body, recipients=recipients)
     return sent

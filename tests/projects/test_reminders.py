@@ -88,3 +88,14 @@ def test_schedule_lists_the_tasks():
         "projects.tasks.remind_milestones",
         "projects.tasks.alert_over_budget",
     } <= names
+
+
+def test_one_rule_for_who_receives_a_departments_mail(lead_department, official, manager, supervisor):
+    """The dispatch mailbox, else the active officials and managers (reports, evaluation reports, orders)."""
+    lead_department.dispatch_email = "desk@jinchuan.example.cn"
+    assert lead_department.mail_recipients() == ["desk@jinchuan.example.cn"]
+
+    lead_department.dispatch_email = ""
+    manager.is_active = False
+    manager.save()
+    assert lead_department.mail_recipients() == [official.email]
