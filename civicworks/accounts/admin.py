@@ -1,3 +1,5 @@
+import axes.admin  # noqa: F401 — registers the pages amended at the end of this module
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -55,15 +57,8 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         return False
 
 
-def _without_broken_axes_action() -> None:
-    # django-axes' "clean up expired attempts" reads an attribute its middleware sets only on a
-    # log-in request, so in the console it is a 500 (found by the hostile-console suite).
-    from axes import admin as axes_admin  # registered first, so the page exists to amend
-    from axes.models import AccessAttempt
-
-    if AccessAttempt in admin.site._registry:
-        admin.site._registry[AccessAttempt].actions = []
-    del axes_admin
-
-
-_without_broken_axes_action()
+# django-axes' "clean up expired attempts" reads an attribute its middleware sets only on a log-in
+# request, so in the console it is a 500 (found by the hostile-console suite). Its page is
+# registered by axes.admin, imported first so that the page exists to amend.
+if AccessAttempt in admin.site._registry:
+    admin.site._registry[AccessAttempt].actions = []

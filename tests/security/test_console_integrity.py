@@ -276,3 +276,19 @@ def test_the_city_administrator_may_delete(client, city_admin, need):
 
     assert response.status_code == 302
     assert not Need.objects.filter(pk=need.pk).exists()
+
+
+def test_checking_the_filters_costs_no_query_per_parameter(client, official, phoned_report):
+    """The declared filters are built once a request, not once per query parameter (their choices are queries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(official)
+    one = "?status__exact=dispatched"
+    many = one + f"&channel__exact=web&district__id__exact={phoned_report.district_id}&category__id__exact=1"
+    client.get(f"/admin/feedback/report/{one}")  # warm the session and caches
+    with CaptureQueriesContext(connection) as with_one:
+        assert client.get(f"/admin/feedback/report/{one}").status_code == 200
+    with CaptureQueriesContext(connection) as with_many:
+        assert client.get(f"/admin/feedback/report/{many}").status_code == 200
+    assert len(with_many) == len(with_one)
