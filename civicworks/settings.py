@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "js_lib_leaflet",
     "axes",
     "civicworks.accounts",
+    "civicworks.notifications",
     "projects",
     "feedback",
     "evaluation",
@@ -167,6 +168,15 @@ EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@civicworks.local")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Text messages (civicworks/sms.py): the console backend in development, the HTTP gateway in production.
+CIVICWORKS_SMS_BACKEND = env.str(
+    "CIVICWORKS_SMS_BACKEND", default="civicworks.sms.ConsoleBackend" if DEBUG else "civicworks.sms.HttpBackend"
+)
+CIVICWORKS_SMS_GATEWAY_URL = env.str("CIVICWORKS_SMS_GATEWAY_URL", default="")
+CIVICWORKS_SMS_GATEWAY_TOKEN = env.str("CIVICWORKS_SMS_GATEWAY_TOKEN", default="")
+CIVICWORKS_SMS_GATEWAY_TIMEOUT = env.int("CIVICWORKS_SMS_GATEWAY_TIMEOUT", default=5)
+CIVICWORKS_SMS_SENDER = env.str("CIVICWORKS_SMS_SENDER", default="CivicWorks")
 
 if REDIS_URL:
     # Short timeouts: a dead Redis must cost a request a second at most, never hang it.
@@ -297,6 +307,11 @@ CIVICWORKS_RETENTION_DAYS = env.int("CIVICWORKS_RETENTION_DAYS", default=365)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "civicworks.accounts.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "idempotency-purge": {"task": "civicworks.accounts.tasks.idempotency_purge", "schedule": timedelta(hours=24)},
+    # Notification deliveries whose task the broker lost, and retries that are due.
+    "notifications-sweep": {
+        "task": "civicworks.notifications.tasks.sweep_deliveries",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # Knobs of the apps, read here once (app code reads `settings.X`, never a default of its own).
 CIVICWORKS_PROJECT_STALE_DAYS = env.int("CIVICWORKS_PROJECT_STALE_DAYS", default=30)  # a progress reminder after

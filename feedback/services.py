@@ -9,8 +9,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +22,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from civicworks import events
 from civicworks.accounts.models import STAFF_ROLES, Role, User
@@ -32,6 +29,7 @@ from civicworks.inputs import clean_email, plain_text
 from civicworks.notify import notify_once, site_link
 from civicworks.permissions import is_city_admin
 from civicworks.photos import PreparedPhoto, prepare_photo, prepare_photos
+from civicworks.publish import publish
 from projects.models import Department, Project
 
 from .geo import Location, locate
@@ -182,34 +180,11 @@ def _check_channel(channel: str, taken_by) -> None:
         raise ValidationError({"channel": _("A report taken at a service window needs the staff member.")})
 
 
-# After a failed publish this process skips the broker for a while, then lets one request
-# at a time try again: the Redis client retries a refused connection for about 2 s, and
-# every request would wait for it. The outbox sweep sends what was skipped.
-BROKER_PAUSE_SECONDS = 30.0
-_broker_paused_until = 0.0
-_broker_probe = threading.Lock()
-
-
 def _queue_dispatch(outbox_id: int) -> None:
     """Publish after commit; a broker outage must not fail the resident's request (the sweep re-sends)."""
-    global _broker_paused_until
     from .tasks import dispatch_report
 
-    paused = _broker_paused_until > 0
-    if time.monotonic() < _broker_paused_until or (paused and not _broker_probe.acquire(blocking=False)):
-        logger.info("broker paused: outbox row %s left to the sweep", outbox_id)
-        return
-    try:
-        dispatch_report.apply_async(args=[outbox_id], retry=False)
-        _broker_paused_until = 0.0
-    except BrokerUnavailable:
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("broker unavailable: outbox row %s left to the sweep", outbox_id, exc_info=True)
-    except Exception:  # noqa: BLE001 — any publishing or eager-run failure: the outbox row stays unsent
-        logger.warning("dispatch of outbox row %s not queued now; the sweep will send it", outbox_id, exc_info=True)
-    finally:
-        if paused:
-            _broker_probe.release()
+    publish(dispatch_report, outbox_id)
 
 
 def _outbox(report: Report, department: Department | None, channel: str) -> DispatchOutbox:

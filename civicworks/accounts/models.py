@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,13 @@ class User(AbstractUser):
         _("organisation"), max_length=120, blank=True, help_text=_("For evaluators of a third-party organisation.")
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Set when the holder typed the one-time code sent to `phone`; text messages go only to a
+    # verified number, and changing the number clears it.
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
+    # The language notifications are written in: the one the account was opened in, or chosen.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -5,6 +5,7 @@ import time
 import pytest
 from django.test import override_settings
 
+from civicworks import publish
 from civicworks.celery import app as celery_app
 from feedback import services
 from feedback.models import DispatchOutbox, Report, ReportStatus
@@ -19,7 +20,7 @@ def dead_broker():
     celery_app.amqp._producer_pool = None
     yield
     # Later tests publish again at once (a process may pause publishing after a failure).
-    services.__dict__["_broker_paused_until"] = 0.0
+    publish._broker_paused_until = 0.0
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
