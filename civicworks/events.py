@@ -11,6 +11,8 @@ has no effect. Keyword arguments are the contract; the sender is the model class
 | `report_accepted` | `feedback.services.report_accept` | `report` (a problem, question or praise) | participation: points `report_confirmed` |
 | `suggestion_adopted` | `feedback.services.report_accept` | `report` (a suggestion) | participation: points `suggestion_adopted` |
 | `survey_answered` | `evaluation.services.survey_respond` | `user` (signed in), `response_id` | participation: points `survey_answered` |
+| `report_submitted` | `feedback.services.report_submit` | `report` | projects: a signed-in reporter about a project follows it |
+| `need_supported` | `participation.services.need_support` | `user`, `need`, `project_ids` (the projects answering the need) | projects: the supporter follows those projects |
 """
 
 from django.dispatch import Signal
@@ -18,3 +20,5 @@ from django.dispatch import Signal
 report_accepted = Signal()
 suggestion_adopted = Signal()
 survey_answered = Signal()
+report_submitted = Signal()
+need_supported = Signal()

@@ -267,6 +267,7 @@ def report_submit(
         # Routed here, in the resident's transaction: the department has it in its queue (with its
         # deadline) at once, whatever later happens to the notices, the broker or the mail server.
         _route_at_submission(report)
+        events.report_submitted.send(sender=Report, report=report)
     return report
 
 

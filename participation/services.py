@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicworks import events
 from civicworks.accounts.models import Role, User
 from civicworks.permissions import has_role, is_city_admin
 from civicworks.photos import prepare_photo
@@ -152,12 +153,15 @@ def need_support(*, need: Need, user: User) -> bool:
     # Support is a neighbour's voice, and it pays a point: the author's own would be both unearned.
     if need.author_id == user.pk:
         raise ValidationError(_("You cannot support your own need."))
-    try:
-        # The unique constraint, not a check beforehand, decides a race between two requests.
-        with transaction.atomic():
-            support = NeedSupport.objects.create(need=need, user=user)
-    except IntegrityError:
-        return False
+    with transaction.atomic():
+        try:
+            # The unique constraint, not a check beforehand, decides a race between two requests.
+            with transaction.atomic():
+                support = NeedSupport.objects.create(need=need, user=user)
+        except IntegrityError:
+            return False
+        project_ids = list(NeedProject.objects.filter(need=need).values_list("project_id", flat=True))
+        events.need_supported.send(sender=Need, need=need, user=user, project_ids=project_ids)
     award_after_commit(user=user, rule="need_supported", source_key=f"support:{support.pk}")
     return True
 

@@ -441,3 +441,46 @@ class Expenditure(models.Model):
     def clean(self) -> None:
         positive_amount(self.amount)
         not_in_the_future("date", self.date, _("An expenditure cannot be dated in the future."))
+
+
+# --- Follows -----------------------------------------------------------------------------
+
+
+class Follow(models.Model):
+    """A resident follows a project, or a community (and so every project in it), to hear of it.
+
+    Exactly one target (a check constraint); once per account and target (unique constraints,
+    so two quick clicks or an implied follow racing a button add one row).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="follows"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
+    )
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
+    )
+    created_at = models.DateTimeField(_("followed since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, community__isnull=True)
+                | Q(project__isnull=True, community__isnull=False),
+                name="follow_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "project"], condition=Q(project__isnull=False), name="follow_project_once"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "community"], condition=Q(community__isnull=False), name="follow_community_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.project or self.community}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from civicworks.notify import notify_once, site_link
 
-from . import selectors
+from . import selectors, services
 from .models import ChainRole, Milestone, Project, ResponsiblePerson
 
 DUE_SOON_DAYS = 7
@@ -86,6 +86,14 @@ def send_milestones(today=None) -> int:
         key = f"projects:milestone-{kind}:{milestone.pk}:{milestone.planned_date.isoformat()}"
         body = _("Record the milestone's actual date once it is reached: %(url)s") % {"url": _site_url(project)}
         sent += notify_once(key=key, subject=subject, body=body, recipients=lead_recipients(project))
+        if overdue:
+            # Its followers hear once per milestone (a moved planned date does not tell them again).
+            services.tell_followers(
+                project,
+                kind="project.milestone_overdue",
+                key=f"project.milestone_overdue:{milestone.pk}",
+                context={"project": project, "milestone": milestone},
+            )
     return sent
 
 

@@ -38,6 +38,7 @@ from .models import (
     Department,
     District,
     Expenditure,
+    Follow,
     Milestone,
     MoneySum,
     ProgressUpdate,
@@ -234,3 +235,56 @@ def map_clusters(*, projects: QuerySet[Project], bbox: tuple | None, cell_degree
         # No ORDER BY: with it PostgreSQL sorts every row (to disk at 100,000) for a GroupAggregate
         # instead of hashing; 63 ms -> 33 ms for the whole city. The caller orders the few cells.
     )
+
+
+# --- Followers ------------------------------------------------------------------------------
+
+
+def _follows_of(projects: list[Project]) -> QuerySet[Follow]:
+    communities = {p.community_id for p in projects if p.community_id}
+    return Follow.objects.filter(
+        Q(project__in=[p.pk for p in projects]) | Q(community__in=communities), user__is_active=True
+    ).select_related("user")
+
+
+def followers_by_project(projects) -> dict[int, list]:
+    """Each project's followers (of the project, or of its community), in one query.
+
+    For any app telling followers of several projects at once (a review cycle opening).
+    """
+    projects = list(projects)
+    by_project: dict[int, dict] = {p.pk: {} for p in projects}
+    by_community: dict[int, list[int]] = {}
+    for p in projects:
+        if p.community_id:
+            by_community.setdefault(p.community_id, []).append(p.pk)
+    for follow in _follows_of(projects):
+        targets = [follow.project_id] if follow.project_id else by_community.get(follow.community_id, [])
+        for pk in targets:
+            if pk in by_project:
+                by_project[pk][follow.user_id] = follow.user
+    return {pk: list(users.values()) for pk, users in by_project.items()}
+
+
+def followers(project: Project) -> list:
+    """The accounts following the project or its community (one query)."""
+    return followers_by_project([project])[project.pk]
+
+
+def follow_state(user, project: Project) -> dict:
+    """What the Follow buttons show: counts and whether this user follows (one query)."""
+    rows = Follow.objects.filter(Q(project=project) | Q(community_id=project.community_id, project=None))
+    counts = rows.values("project_id").annotate(
+        n=Count("pk"), mine=Count("pk", filter=Q(user_id=getattr(user, "pk", None)))
+    )
+    state = {"project": 0, "community": 0, "follows_project": False, "follows_community": False}
+    for row in counts:
+        target = "project" if row["project_id"] else "community"
+        state[target] = row["n"]
+        state[f"follows_{target}"] = row["mine"] > 0
+    return state
+
+
+def follows_of(user) -> QuerySet[Follow]:
+    """What a resident follows, newest first, with what the list shows."""
+    return Follow.objects.filter(user=user).select_related("project", "community__district")

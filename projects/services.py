@@ -8,16 +8,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicworks.accounts.models import Role
+from civicworks.notifications.services import notify
 from civicworks.permissions import has_role, is_city_admin
 
-from .models import BudgetAllocation, Expenditure, Milestone, ProgressUpdate, Project, Stage
+from . import selectors
+from .models import BudgetAllocation, Community, Expenditure, Follow, Milestone, ProgressUpdate, Project, Stage
 
 # Roles that may change a project's progress and money (for their department's projects).
 WRITER_ROLES = frozenset({Role.OFFICIAL, Role.MANAGER})
@@ -70,6 +72,12 @@ def progress_record(
     if stage == Stage.COMPLETED and project.actual_completion is None:
         project.actual_completion = timezone.localtime(at).date()
     _save(project, by)
+    tell_followers(
+        project,
+        kind="project.progress",
+        key=f"project.progress:{update.pk}",
+        context={"project": project, "update": update, "stage": update.get_stage_display()},
+    )
     return update
 
 
@@ -83,7 +91,14 @@ def milestone_record(*, project: Project, by, title: str, planned_date: date, or
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, by, actual_date: date | None = None) -> Milestone:
     milestone.actual_date = actual_date or timezone.localdate()
-    return _save(milestone, by)
+    _save(milestone, by)
+    tell_followers(
+        milestone.project,
+        kind="project.milestone_done",
+        key=f"project.milestone_done:{milestone.pk}",
+        context={"project": milestone.project, "milestone": milestone},
+    )
+    return milestone
 
 
 @transaction.atomic
@@ -127,3 +142,45 @@ def project_sync_progress(*, project: Project, by) -> Project:
     if latest.stage == Stage.COMPLETED and project.actual_completion is None:
         project.actual_completion = timezone.localtime(latest.created_at).date()
     return _save(project, by)
+
+
+# --- Follows and what followers hear ------------------------------------------------------------
+
+
+def tell_followers(project: Project, *, kind: str, key: str, context: dict) -> int:
+    """Tell the project's followers (and its community's) about one event, once each.
+
+    Residents only hear of what they may see: nothing about a project that is not public.
+    """
+    if not project.is_public:
+        return 0
+    return notify(kind=kind, key=key, to=selectors.followers(project), context=context, link=project.get_absolute_url())
+
+
+def _target(project: Project | None, community: Community | None) -> dict:
+    if (project is None) == (community is None):
+        raise ValueError("follow exactly one project or one community")
+    return {"project": project} if project is not None else {"community": community}
+
+
+def follow(*, user, project: Project | None = None, community: Community | None = None) -> bool:
+    """Follow a project or a community. True when followed now, False when already followed."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied
+    if project is not None and not project.is_public:
+        raise Http404
+    try:
+        # The unique constraint decides a race (a double click, an implied follow at the same time).
+        with transaction.atomic():
+            Follow.objects.create(user=user, **_target(project, community))
+    except IntegrityError:
+        return False
+    return True
+
+
+def unfollow(*, user, project: Project | None = None, community: Community | None = None) -> bool:
+    """Stop following; True when a follow was removed."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    removed, _rows = Follow.objects.filter(user=user, **_target(project, community)).delete()
+    return removed > 0

@@ -3,19 +3,23 @@
 import io
 
 import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from civicworks.maps import map_settings
 
-from . import selectors
+from . import selectors, services
 from .forms import ProjectFilterForm
-from .models import Project, Stage
+from .models import Community, Project, Stage
 
 PAGE_SIZE = 20
 HOME_LIST_SIZE = 12
@@ -75,6 +79,7 @@ def project_detail(request, code: str):
         "chart": _budget_chart(project),
         "more_expenditures": more_expenditures,
         "today": timezone.localdate(),
+        "follow": selectors.follow_state(request.user, project),
     }
     return render(request, "projects/detail.html", context)
 
@@ -108,3 +113,63 @@ def project_qr(request, code: str):
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, title=code)
     return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- Follows ----------------------------------------------------------------------------------
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _follow_step(request, **target) -> bool | None:
+    """Follow or unfollow as the form asks; None (and a message) for an unknown action."""
+    action = request.POST.get("action")
+    if action == "follow":
+        return services.follow(user=request.user, **target)
+    if action == "unfollow":
+        return services.unfollow(user=request.user, **target)
+    messages.error(request, _("Choose whether to follow or to stop following."))
+    return None
+
+
+@login_required
+@require_POST
+def project_follow(request, code: str):
+    project = get_object_or_404(Project.objects.public(), code=code)
+    done = _follow_step(request, project=project)
+    if done is not None:
+        following = request.POST["action"] == "follow"
+        messages.success(
+            request,
+            _("You follow this project: you will hear of its progress.")
+            if following
+            else _("You no longer follow this project."),
+        )
+    return _back(request, project.get_absolute_url())
+
+
+@login_required
+@require_POST
+def community_follow(request, pk: int):
+    community = get_object_or_404(Community, pk=pk)
+    done = _follow_step(request, community=community)
+    if done is not None:
+        following = request.POST["action"] == "follow"
+        messages.success(
+            request,
+            _("You follow this community: you will hear of its projects.")
+            if following
+            else _("You no longer follow this community."),
+        )
+    return _back(request, reverse("projects:following"))
+
+
+@login_required
+@require_GET
+def following(request):
+    """Things I follow: each with a button to stop."""
+    return render(request, "projects/following.html", {"follows": selectors.follows_of(request.user)})

@@ -104,33 +104,52 @@ def notify(*, kind: str, key: str, to: Iterable[User | str], context: dict, link
             rendered[language] = _render(spec, context, language)
         return rendered[language]
 
-    new_deliveries: list[int] = []
-    told_now = 0
+    new_deliveries: list[Delivery] = []
     with transaction.atomic():
+        # A fixed number of queries however many recipients (a project's followers): who already
+        # has this event, then the new rows in bulk.
+        had = set(Notification.objects.filter(key=key[:200], user__in=users).values_list("user_id", flat=True))
+        fresh = []
         for user in users:
-            subject, body = text(user.language or settings.LANGUAGE_CODE)
-            notification = Notification(user=user, kind=kind, key=key[:200], subject=subject, body=body, link=link)
-            if not _created(notification):
+            if user.pk in had:
                 continue
-            told_now += 1
-            for channel, address in ((Channel.EMAIL, email_of(user)), (Channel.SMS, phone_of(user))):
-                if address and wants(choices, user, spec, channel):
-                    new_deliveries.append(_delivery(notification, channel, address))
+            subject, body = text(user.language or settings.LANGUAGE_CODE)
+            fresh.append(Notification(user=user, kind=kind, key=key[:200], subject=subject, body=body, link=link))
+        had = set(
+            Notification.objects.filter(key=key[:200], email__in=addresses, user=None).values_list("email", flat=True)
+        )
         for address in addresses:
-            if address in opted_out:
+            if address in opted_out or address in had:
                 continue
             subject, body = text(settings.LANGUAGE_CODE)
-            notification = Notification(email=address, kind=kind, key=key[:200], subject=subject, body=body, link=link)
-            if _created(notification):
-                told_now += 1
-                new_deliveries.append(_delivery(notification, Channel.EMAIL, address))
-    for delivery_id in new_deliveries:
-        transaction.on_commit(lambda delivery_id=delivery_id: _queue(delivery_id))
-    return told_now
+            fresh.append(Notification(email=address, kind=kind, key=key[:200], subject=subject, body=body, link=link))
+        fresh = _create_all(fresh)
+        for notification in fresh:
+            if notification.user_id is None:
+                new_deliveries.append(
+                    Delivery(notification=notification, channel=Channel.EMAIL, address=notification.email)
+                )
+                continue
+            user = notification.user
+            for channel, address in ((Channel.EMAIL, email_of(user)), (Channel.SMS, phone_of(user))):
+                if address and wants(choices, user, spec, channel):
+                    new_deliveries.append(Delivery(notification=notification, channel=channel, address=address))
+        Delivery.objects.bulk_create(new_deliveries)
+    for delivery in new_deliveries:
+        transaction.on_commit(lambda delivery_id=delivery.pk: _queue(delivery_id))
+    return len(fresh)
 
 
-def _delivery(notification: Notification, channel: str, address: str) -> int:
-    return Delivery.objects.create(notification=notification, channel=channel, address=address).pk
+def _create_all(fresh: list[Notification]) -> list[Notification]:
+    """Insert the new notifications in one statement; if a concurrent `notify` of the same event
+    got there first (a unique constraint), one by one, keeping those that are still new."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(fresh)
+    except IntegrityError:
+        for notification in fresh:
+            notification.pk = None
+        return [notification for notification in fresh if _created(notification)]
 
 
 def _queue(delivery_id: int) -> None:
