@@ -12,7 +12,9 @@ class EvaluationConfig(AppConfig):
         from civicworks.rounding import register_sqlite_functions
 
         from .mydata import PART
+        from .notifications import register_kinds
 
-        register(PART)  # this app's part of a resident's "my data"
+        register(PART)
+        register_kinds()  # what followers hear (civicworks.notifications)  # this app's part of a resident's "my data"
         # The scorecard SQL rounds totals with civicworks_round on SQLite (PostgreSQL's rule).
         connection_created.connect(register_sqlite_functions, dispatch_uid="civicworks_round")

@@ -18,7 +18,7 @@ from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.permissions import has_role
 from projects.models import ChainRole, Project, ResponsiblePerson, Stage
 
-from . import indicators, integrity, scoring
+from . import indicators, integrity, notifications, scoring
 from .errors import EvaluationError
 from .models import (
     MAX_CODES,
@@ -121,6 +121,8 @@ def cycle_open(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
     surveys_ensure(cycle=cycle)
     cycle.survey_closes_on = cycle.survey_closes_on or cycle.ends_on
     cycle.save(update_fields=[*changed, "survey_closes_on"])
+    surveys = list(Survey.objects.filter(cycle=cycle).select_related("project"))
+    notifications.tell_followers(surveys, kind="evaluation.survey_open", link=lambda s: s.get_absolute_url())
     return cycle
 
 
@@ -211,6 +213,7 @@ def orders_issue(*, cycle: ReviewCycle, by: User, deadline: date | None = None) 
         )
         if created:
             issued.append(order)
+    notifications.tell_followers(issued, kind="evaluation.order_issued")
     return issued
 
 
@@ -449,6 +452,8 @@ def order_verify(
         AccountabilityRecord.objects.create(
             order=order, person=order.responsible_person, department=order.department, reason=note, recorded_by=by
         )
+    else:
+        notifications.tell_followers([order], kind="evaluation.order_closed")
     return order
 
 

@@ -11,6 +11,8 @@ class ParticipationConfig(AppConfig):
 
         from . import hooks
         from .mydata import PART
+        from .notifications import register_kinds
 
-        register(PART)  # this app's part of a resident's "my data"
+        register(PART)
+        register_kinds()  # what residents hear (civicworks.notifications)  # this app's part of a resident's "my data"
         hooks.connect()  # points for what happens in the other apps (civicworks.events)

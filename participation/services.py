@@ -9,11 +9,13 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicworks import events
 from civicworks.accounts.models import Role, User
+from civicworks.notifications.services import notify
 from civicworks.permissions import has_role, is_city_admin
 from civicworks.photos import prepare_photo
 from projects.models import Community, District, Project, ProjectCategory
@@ -70,6 +72,13 @@ def points_award(*, user: User | None, rule: str, source_key: str) -> PointsEntr
     except IntegrityError:
         return None
     PointsBalance.objects.filter(pk=balance.pk).update(balance=F("balance") + points, updated_at=timezone.now())
+    notify(
+        kind="participation.points",
+        key=f"participation.points:{source_key}",
+        to=[user],
+        context={"points": points, "rule": rule},
+        link=reverse("accounts:my-data"),
+    )
     return entry
 
 
@@ -182,6 +191,13 @@ def need_answer(*, need: Need, by: User, answer: str, decline: bool = False) -> 
     if need.status != NeedStatus.ADOPTED:
         need.status = NeedStatus.DECLINED if decline else NeedStatus.ANSWERED
     need.save(update_fields=["answer", "answered_by", "answered_at", "status"])
+    notify(
+        kind="participation.need_answered",
+        key=f"participation.need_answered:{need.pk}",
+        to=[need.author],
+        context={"need": need, "declined": need.status == NeedStatus.DECLINED},
+        link=need.get_absolute_url(),
+    )
     return need
 
 
@@ -201,7 +217,19 @@ def needs_to_project(*, needs: list[Need], project: Project, by: User) -> int:
         created += was_created
         Need.objects.filter(pk=need.pk).update(status=NeedStatus.ADOPTED)
         award_after_commit(user=need.author, rule="need_adopted", source_key=f"need-adopted:{need.pk}")
+        supporters = _supporters(need)
+        notify(
+            kind="participation.need_adopted",
+            key=f"participation.need_adopted:{need.pk}:{project.pk}",
+            to=[need.author, *supporters],
+            context={"need": need, "project": project},
+            link=project.get_absolute_url(),
+        )
     return created
+
+
+def _supporters(need: Need) -> list[User]:
+    return [support.user for support in NeedSupport.objects.filter(need=need).select_related("user")]
 
 
 # --- Observers -------------------------------------------------------------------------------
@@ -271,6 +299,14 @@ def cocreation_record_winner(*, cocreation: CoCreation, now=None) -> DesignOptio
     cocreation.winner_id = winner["id"] if winner and winner["votes"] > 0 else None
     cocreation.decided_at = timezone.now()
     cocreation.save(update_fields=["winner", "decided_at"])
+    voters = [vote.user for vote in DesignVote.objects.filter(cocreation=cocreation).select_related("user")]
+    notify(
+        kind="participation.cocreation_result",
+        key=f"participation.cocreation_result:{cocreation.pk}",
+        to=voters,
+        context={"cocreation": cocreation, "project": cocreation.project, "winner": cocreation.winner},
+        link=cocreation.get_absolute_url(),
+    )
     return cocreation.winner
 
 

@@ -2,20 +2,27 @@
 
 At most once per event and recipient: `Notification` is unique per (key, recipient) and
 `Delivery` per (notification, channel), so a repeated event or a retried task adds nothing.
-A delivery is claimed, sent and marked sent in one transaction holding its row lock: a
+A delivery is claimed, marked sent and sent in one transaction holding its row lock: a
 worker killed mid-send rolls the claim back and the row is sent again by the next task or the
-sweep, so nothing accepted is lost; only a crash between the mail server's "accepted" and the
-commit (milliseconds) could repeat one.
+sweep. Over SMTP the message goes up to the final "." of DATA inside the transaction, and the
+"." after the commit: the server takes a message only on reading that ".", so a worker killed
+before the commit leaves the server nothing (no repeat), and only a kill in the microseconds
+between the commit and writing "." could lose one (a rejection read after the "." puts the
+row back to pending). tests/integration/test_notification_worker.py
+kills a worker in the middle of a burst and counts what the mail server received.
 """
 
 import logging
+import re
 import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -201,15 +208,63 @@ def _email(delivery: Delivery) -> EmailMessage:
     )
 
 
-def _send(delivery: Delivery) -> None:
+def _smtp_up_to_the_end(message: EmailMessage, backend: SmtpBackend):
+    """Send an e-mail over SMTP up to, not including, the final "." of DATA; return what sends it.
+
+    The mail server takes a message when it reads that "."; until then a dropped connection
+    (a killed worker) leaves it nothing. So the caller commits "sent" first and then finishes:
+    a worker killed before the commit sends nothing the retry would repeat.
+    """
+    backend.open()
+    smtp = backend.connection
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(message.from_email, encoding)
+    data = message.message().as_bytes(linesep="\r\n")
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    for address in message.recipients():
+        code, reply = smtp.rcpt(sanitize_address(address, encoding))
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    body = re.sub(rb"(?m)^\.", b"..", data)
+    smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+
+    def finish() -> None:
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+
+    return finish
+
+
+def _send(delivery: Delivery, mail_connection):
+    """Send the delivery, or (SMTP) all of it but the end; returns what finishes it, or None."""
     try:
         if delivery.channel == Channel.EMAIL:
-            _email(delivery).send()
+            message = _email(delivery)
+            if isinstance(mail_connection, SmtpBackend):
+                return _smtp_up_to_the_end(message, mail_connection)
+            message.connection = mail_connection
+            message.send()
         else:
             notification = delivery.notification
             link = site_link(notification.link) if notification.link else ""
             send_sms(to=delivery.address, text=f"{notification.subject} {link}".strip())
     except (SmsError, smtplib.SMTPException, OSError) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+    return None
+
+
+def _finish(finish) -> None:
+    try:
+        finish()
+    except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -223,30 +278,52 @@ def deliver(*, delivery_id: int, now: datetime | None = None) -> bool:
     Raises `DeliveryFailed` after recording the attempt, so that the task retries.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        row = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification__user")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
-        if row is None:
-            return False  # sent already, given up, or another worker holds it right now
-        row.attempts += 1
-        try:
-            _send(row)
-        except DeliveryFailed as exc:
-            row.last_error = str(exc)[:500]
-            row.status = DeliveryStatus.FAILED if row.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
-            row.next_attempt_at = now + _backoff(row.attempts)
-            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            failure = exc
-        else:
+    failure = None
+    mail_connection = get_connection()
+    try:
+        with transaction.atomic():
+            row = (
+                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("notification__user")
+                .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+                .first()
+            )
+            if row is None:
+                return False  # sent already, given up, or another worker holds it right now
+            row.attempts += 1
+            # Written "sent" before sending: once the mail server has it, nothing of ours remains
+            # to be done that a killed worker could leave undone. A failure rewrites the row.
             row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, now, ""
             row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-            return True
+            try:
+                finish = _send(row, mail_connection)
+            except DeliveryFailed as exc:
+                _failed(row, exc, now)
+                failure = exc
+            else:
+                if finish is None:
+                    return True
+        if failure is None:
+            # Committed "sent"; now the final "." hands the message over (see _smtp_up_to_the_end).
+            try:
+                _finish(finish)
+                return True
+            except DeliveryFailed as exc:
+                with transaction.atomic():
+                    row = Delivery.objects.select_for_update().select_related("notification__user").get(pk=delivery_id)
+                    _failed(row, exc, now)
+                failure = exc
+    finally:
+        mail_connection.close()
     logger.warning("delivery %s failed (attempt %s): %s", delivery_id, row.attempts, failure)
     raise failure
+
+
+def _failed(row: Delivery, exc: DeliveryFailed, now: datetime) -> None:
+    row.last_error = str(exc)[:500]
+    row.status = DeliveryStatus.FAILED if row.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+    row.next_attempt_at, row.sent_at = now + _backoff(row.attempts), None
+    row.save(update_fields=["last_error", "status", "next_attempt_at", "sent_at"])
 
 
 def sweep(*, now: datetime | None = None, grace: timedelta = timedelta(minutes=2), limit: int = 500) -> int:
