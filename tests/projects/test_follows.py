@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from civicworks.accounts.models import Role
+from civicworks.accounts.models import Role, User
 from civicworks.accounts.mydata import account_export
 from civicworks.notifications.models import Delivery, Notification
 from projects import services, tasks
@@ -197,3 +197,19 @@ def test_a_signed_in_reporter_about_a_project_follows_it(resident, project, road
     assert Follow.objects.filter(user=resident).count() == 1
     report_submit(category=road, text="匿名反映路面塌陷", project=project, address="望江路1号")
     assert Follow.objects.count() == 1
+
+
+def test_the_demo_gives_residents_follows_and_some_unread_notifications(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    args = ["seed_demo", "--quiet-logins", "--projects", "6", "--reports", "10", "--responses", "10"]
+    call_command(*args, stdout=StringIO())
+    resident = User.objects.get(username="resident")
+    assert Follow.objects.filter(user=resident).count() == 3
+    notes = Notification.objects.filter(user=resident, kind="project.progress")
+    assert notes.exists() and notes.filter(read_at=None).exists()
+    before = (Follow.objects.count(), Notification.objects.count())
+    call_command(*args, stdout=StringIO())
+    assert (Follow.objects.count(), Notification.objects.count()) == before

@@ -13,6 +13,7 @@ STEPS = [
     "feedback.demo",
     "participation.demo",
     "evaluation.demo",
+    "projects.demo_follows",
 ]
 
 
