@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicworks.context_processors.site",
+                "civicworks.notifications.context_processors.unread",
             ],
             "libraries": {"files": "civicworks.file_tags", "workflow": "civicworks.workflow_tags"},
         },
