@@ -317,7 +317,10 @@ class Report(models.Model):
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     # "Is it fixed?" (feedback.services.fixed_questions_ask): asked once, answered once.
     fixed_asked_at = models.DateTimeField(_("asked whether fixed"), null=True, blank=True)
-    fixed_answer = models.CharField(_("said fixed?"), max_length=10, choices=FixedAnswer.choices, blank=True)
+    # db_default: rows loaded by COPY (the demo city, civicworks.bulkload) leave the column out.
+    fixed_answer = models.CharField(
+        _("said fixed?"), max_length=10, choices=FixedAnswer.choices, blank=True, default="", db_default=""
+    )
     fixed_answered_at = models.DateTimeField(_("answered whether fixed"), null=True, blank=True)
     # Set by the retention purge (feedback.privacy.retention_purge): contact details removed.
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
