@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicworks.context_processors.site",
+                "civicworks.notifications.context_processors.unread",
             ],
             "libraries": {"files": "civicworks.file_tags", "workflow": "civicworks.workflow_tags"},
         },
@@ -303,6 +304,8 @@ FEEDBACK_RETRY_LATER_SECONDS = env.int("CIVICWORKS_RETRY_LATER_SECONDS", default
 # PIPL / GDPR retention: reporters' personal data of reports closed more than this many days
 # ago is removed by the daily task feedback.tasks.purge_personal_data (the report stays).
 CIVICWORKS_RETENTION_DAYS = env.int("CIVICWORKS_RETENTION_DAYS", default=365)
+# Days after a report's answer (or closing) before its reporter is asked "is it fixed?" (once).
+CIVICWORKS_FIXED_QUESTION_DAYS = env.int("CIVICWORKS_FIXED_QUESTION_DAYS", default=28)
 # Each app lists its periodic tasks in its own `schedule.py`; civicworks/celery.py merges them.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "civicworks.accounts.tasks.heartbeat", "schedule": timedelta(minutes=1)},

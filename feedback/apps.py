@@ -9,6 +9,8 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
 
+        from . import notifications
         from .mydata import PART
 
         register(PART)  # this app's part of a resident's "my data"
+        notifications.register()  # what reporters hear about their reports

@@ -65,6 +65,21 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("What is still wrong?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class FixedForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Is the problem fixed?"),
+        choices=[("fixed", _("Yes, it is fixed")), ("not_fixed", _("No, it is not fixed"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("If it is not fixed: what is still wrong?"),
+        help_text=_("The report goes back to the department with your words."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How well was it handled?"),

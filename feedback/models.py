@@ -182,6 +182,9 @@ class ReportStep(models.TextChoices):
     CONFIRM = "confirm", _("Confirm")
     REOPEN = "reopen", _("Reopen")
     RATE = "rate", _("Rate")
+    # The reporter's answer to "is it fixed?", asked once some weeks after the answer; "not
+    # fixed" reopens the report, from a closed one too (REOPEN alone starts from an answer).
+    ANSWER_FIXED = "answer_fixed", _("Answer “is it fixed?”")
 
 
 # The statuses each step starts from, declared once: the services refuse every other, and the
@@ -194,7 +197,13 @@ REPORT_STEPS: dict[str, tuple[str, ...]] = {
     ReportStep.CONFIRM: (ReportStatus.RESOLVED,),
     ReportStep.REOPEN: (ReportStatus.RESOLVED, ReportStatus.CONFIRMED),
     ReportStep.RATE: DONE_STATUSES,
+    ReportStep.ANSWER_FIXED: DONE_STATUSES,
 }
+
+
+class FixedAnswer(models.TextChoices):
+    FIXED = "fixed", _("Fixed")
+    NOT_FIXED = "not_fixed", _("Not fixed")
 
 
 class ReportQuerySet(models.QuerySet):
@@ -306,6 +315,13 @@ class Report(models.Model):
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # "Is it fixed?" (feedback.services.fixed_questions_ask): asked once, answered once.
+    fixed_asked_at = models.DateTimeField(_("asked whether fixed"), null=True, blank=True)
+    # db_default: rows loaded by COPY (the demo city, civicworks.bulkload) leave the column out.
+    fixed_answer = models.CharField(
+        _("said fixed?"), max_length=10, choices=FixedAnswer.choices, blank=True, default="", db_default=""
+    )
+    fixed_answered_at = models.DateTimeField(_("answered whether fixed"), null=True, blank=True)
     # Set by the retention purge (feedback.privacy.retention_purge): contact details removed.
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -350,6 +366,9 @@ class Report(models.Model):
                 condition=Q(is_hidden=False, latitude__isnull=False, longitude__isnull=False),
                 name="report_hotspot",
             ),
+            # "Is it fixed?": reports answered or closed long enough ago and not asked yet.
+            models.Index(fields=["resolved_at"], condition=Q(fixed_asked_at__isnull=True), name="report_fixed_unasked"),
+            models.Index(fields=["closed_at"], condition=Q(fixed_asked_at__isnull=True), name="report_closed_unasked"),
         ]
 
     def __str__(self) -> str:
@@ -391,6 +410,8 @@ class Report(models.Model):
         """Whether `step` is possible in the report's state (who may take it is the services' question)."""
         if step == ReportStep.RATE and (self.rating is not None or self.resolved_at is None):
             return False  # rated once, and only what was answered
+        if step == ReportStep.ANSWER_FIXED and (self.fixed_asked_at is None or self.fixed_answer):
+            return False  # answered once, and only when asked
         return self.status in REPORT_STEPS[step]
 
     def is_overdue(self, now=None) -> bool:

@@ -18,4 +18,6 @@ BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # "Is it fixed?", asked once CIVICWORKS_FIXED_QUESTION_DAYS after the answer: by day, not at night.
+    "feedback-ask-whether-fixed": {"task": "feedback.tasks.ask_whether_fixed", "schedule": crontab(hour=10, minute=0)},
 }

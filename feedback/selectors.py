@@ -27,7 +27,7 @@ from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.inputs import in_calendar
 from civicworks.rounding import round_half_up
 
-from .models import DONE_STATUSES, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
+from .models import DONE_STATUSES, FixedAnswer, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 
 # Fields a public page, the API or Open311 may show. Contact details are never among them.
 PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
@@ -181,6 +181,9 @@ def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[
             on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("due_at"))),
             satisfaction=Avg(COUNTED_RATING),
             complaints=Count("id", filter=Q(kind=ReportKind.PROBLEM)),
+            asked_fixed=Count("id", filter=Q(fixed_asked_at__isnull=False)),
+            said_fixed=Count("id", filter=Q(fixed_answer=FixedAnswer.FIXED)),
+            said_not_fixed=Count("id", filter=Q(fixed_answer=FixedAnswer.NOT_FIXED)),
         )
         .order_by("-reports", name)
     )
@@ -202,6 +205,10 @@ def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[
                 "satisfaction": round_half_up(row["satisfaction"], 2),
                 "complaints": row["complaints"],
                 "complaints_before": before.get(key, 0),
+                # "Is it fixed?" (feedback/fixed.py): asked, and what the reporters said.
+                "asked_fixed": row["asked_fixed"],
+                "said_fixed": row["said_fixed"],
+                "said_not_fixed": row["said_not_fixed"],
             }
         )
     return result

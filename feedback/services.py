@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from civicworks import events
 from civicworks.accounts.models import STAFF_ROLES, Role, User
+from civicworks.errors import DomainError
 from civicworks.inputs import clean_email, plain_text
 from civicworks.notify import notify_once, site_link
 from civicworks.permissions import is_city_admin
@@ -32,6 +33,7 @@ from civicworks.photos import PreparedPhoto, prepare_photo, prepare_photos
 from civicworks.publish import publish
 from projects.models import Department, Project
 
+from . import notifications
 from .geo import Location, locate
 from .models import (
     OPEN_STATUSES,
@@ -39,6 +41,7 @@ from .models import (
     Channel,
     DispatchOutbox,
     EventKind,
+    FixedAnswer,
     OutboxChannel,
     Report,
     ReportEvent,
@@ -505,10 +508,11 @@ def report_accept(*, report: Report, by: User) -> Report:
     report.status = ReportStatus.ACCEPTED
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
-    _event(report, EventKind.ACCEPTED, actor=by, department=report.department)
+    event = _event(report, EventKind.ACCEPTED, actor=by, department=report.department)
+    notifications.tell_reporter(report, notifications.ACCEPTED, event)
     # Accepted by its department: a valid report, or an adopted suggestion (participation pays points).
-    event = events.suggestion_adopted if report.kind == ReportKind.SUGGESTION else events.report_accepted
-    event.send(sender=Report, report=report)
+    signal = events.suggestion_adopted if report.kind == ReportKind.SUGGESTION else events.report_accepted
+    signal.send(sender=Report, report=report)
     return report
 
 
@@ -532,8 +536,9 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
     report.due_at = now + timedelta(hours=report.category.sla_hours)
     report.save(update_fields=["department", "status", "dispatched_at", "accepted_at", "due_at", "updated_at"])
     note = _("From %(old)s to %(new)s: %(reason)s") % {"old": previous, "new": department, "reason": reason}
-    _event(report, EventKind.TRANSFERRED, actor=by, department=department, note=note)
+    event = _event(report, EventKind.TRANSFERRED, actor=by, department=department, note=note)
     _notify(report, department)
+    notifications.tell_reporter(report, notifications.TRANSFERRED, event)
     return report
 
 
@@ -552,7 +557,8 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
     report.resolved_at = timezone.now()
     report.save(update_fields=["status", "answer", "resolved_at", "updated_at"])
     _save_photos(report, prepared, is_answer=True)
-    _event(report, EventKind.RESOLVED, actor=by, department=report.department, note=answer)
+    event = _event(report, EventKind.RESOLVED, actor=by, department=report.department, note=answer)
+    notifications.tell_reporter(report, notifications.ANSWERED, event, answer=answer)
     return report
 
 
@@ -564,7 +570,8 @@ def report_close(*, report: Report, by: User, note: str = "") -> Report:
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(report, EventKind.CLOSED, actor=by, department=report.department, note=_words(note))
+    event = _event(report, EventKind.CLOSED, actor=by, department=report.department, note=_words(note))
+    notifications.tell_reporter(report, notifications.CLOSED, event, answer=report.answer)
     return report
 
 
@@ -594,23 +601,61 @@ def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
     return report
 
 
-@transaction.atomic
-def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> Report:
-    """The resident says it is not solved: back to the department with a fresh deadline."""
+def _reason(reason: str) -> str:
     reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please say what is still wrong.")})
+    return reason
+
+
+def _reopen(report: Report, reason: str) -> Report:
+    """Back to the department's queue with a fresh deadline (the report is locked and the step checked)."""
+    now = timezone.now()
+    report.status = ReportStatus.REOPENED
+    # A closed report reopened (through "is it fixed?") is open again: the retention purge
+    # and the figures read closed_at.
+    report.resolved_at = report.closed_at = None
+    report.dispatched_at = now
+    report.due_at = now + timedelta(hours=report.category.sla_hours)
+    report.save(update_fields=["status", "resolved_at", "closed_at", "dispatched_at", "due_at", "updated_at"])
+    event = _event(report, EventKind.REOPENED, department=report.department, note=reason)
+    _notify(report, report.department)
+    notifications.tell_reporter(report, notifications.REOPENED, event)
+    return report
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> Report:
+    """The resident says it is not solved: back to the department with a fresh deadline."""
+    reason = _reason(reason)
     report = _locked(report)
     _require(may_act_as_reporter(user, report, tracking_code))
     _require_step(report, ReportStep.REOPEN)
-    now = timezone.now()
-    report.status = ReportStatus.REOPENED
-    report.resolved_at = None
-    report.dispatched_at = now
-    report.due_at = now + timedelta(hours=report.category.sla_hours)
-    report.save(update_fields=["status", "resolved_at", "dispatched_at", "due_at", "updated_at"])
-    _event(report, EventKind.REOPENED, department=report.department, note=reason)
-    _notify(report, report.department)
+    return _reopen(report, reason)
+
+
+@transaction.atomic
+def report_fixed_answer(*, report: Report, user, fixed: bool, reason: str = "") -> Report:
+    """The reporter's answer to "is it fixed?", once. Not fixed: reopened with their words.
+
+    The question's signed link stands for the tracking code (the code itself never travels in
+    it); an account's report still needs that account, as for every answer of its reporter.
+    Fixed: recorded, and an answer not yet confirmed is confirmed (what "confirm" means).
+    """
+    reason = "" if fixed else _reason(reason)
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, report.tracking_code))
+    if not report.can(ReportStep.ANSWER_FIXED):
+        raise DomainError(_("This question has already been answered, or the report is open again."), code="status")
+    report.fixed_answer = FixedAnswer.FIXED if fixed else FixedAnswer.NOT_FIXED
+    report.fixed_answered_at = timezone.now()
+    report.save(update_fields=["fixed_answer", "fixed_answered_at", "updated_at"])
+    if not fixed:
+        return _reopen(report, reason)
+    if report.can(ReportStep.CONFIRM):
+        report.status = ReportStatus.CONFIRMED
+        report.save(update_fields=["status", "updated_at"])
+        _event(report, EventKind.CONFIRMED)
     return report
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import privacy, services
+from . import fixed, privacy, services
 
 
 @shared_task(bind=True, max_retries=3, acks_late=True, reject_on_worker_lost=True)
@@ -33,3 +33,9 @@ def check_deadlines() -> tuple[int, int]:
 def purge_personal_data() -> int:
     """Safe to run twice: purged reports are marked and skipped."""
     return privacy.retention_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def ask_whether_fixed() -> int:
+    """Safe to run twice: each report is claimed by a conditional update before it is asked."""
+    return fixed.fixed_questions_ask()

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -14,10 +15,10 @@ from civicworks.inputs import parse_id
 from civicworks.maps import map_settings, parse_bbox
 from projects.models import Project
 
-from . import selectors, services
+from . import fixed, selectors, services
 from .abuse import submission_allowed
-from .forms import RateForm, ReopenForm, ReportForm, TrackForm
-from .models import Channel, Report
+from .forms import FixedForm, RateForm, ReopenForm, ReportForm, TrackForm
+from .models import Channel, Report, ReportStep
 
 PAGE_SIZE = 25
 
@@ -193,6 +194,43 @@ def track_rate(request, code: str):
 def mine(request):
     page = Paginator(selectors.reports_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "feedback/mine.html", {"page": page})
+
+
+@login_required
+def my_report(request, pk: int):
+    """A notification's link for an account's report: its tracking page, for that account only.
+
+    The code stays out of the notification (an e-mail is forwarded, a screen is shared).
+    """
+    report = get_object_or_404(Report.objects.only("tracking_code"), pk=pk, reporter=request.user)
+    return redirect("feedback:track", code=report.tracking_code)
+
+
+def fixed_question(request, token: str):
+    """ "Is it fixed?" from the question's link: a GET shows the question (link scanners follow
+    links), the POST answers it once."""
+    report = fixed.report_from_token(token)
+    if report is None:
+        raise Http404
+    if report.reporter_id and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = FixedForm(request.POST or None, initial={"answer": request.GET.get("answer", "")})
+    context = {"report": report, "form": form, "open": report.can(ReportStep.ANSWER_FIXED)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_fixed_answer(
+                report=report,
+                user=request.user,
+                fixed=form.cleaned_data["answer"] == "fixed",
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied:
+            return render(request, "feedback/fixed.html", {**context, "refused": True}, status=403)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return render(request, "feedback/fixed.html", {**context, "report": report, "done": True})
+    return render(request, "feedback/fixed.html", context, status=400 if form.errors else 200)
 
 
 def public_list(request):

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -52,6 +54,17 @@ class Notification(models.Model):
         return self.subject
 
 
+def mask_address(address: str) -> str:
+    """`wang@example.cn` → `w***@example.cn`; `+8613800000001` → `+86138****0001`."""
+    local, at, domain = address.partition("@")
+    if at:
+        return f"{local[:1]}***@{domain}"
+    digits = re.sub(r"[^\d+]", "", address)
+    if len(digits) >= 11:  # a mobile number, with or without its country code
+        return f"{digits[:-8]}****{digits[-4:]}"
+    return "****" if address else ""
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENT = "sent", _("Sent")
@@ -84,7 +97,8 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_pending")]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.address} ({self.status})"
+        # Masked: the console's titles and breadcrumbs show it.
+        return f"{self.channel} {mask_address(self.address)} ({self.status})"
 
 
 class Preference(models.Model):

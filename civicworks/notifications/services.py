@@ -359,6 +359,41 @@ def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     return rows.update(read_at=timezone.now())
 
 
+def channels_of(user: User) -> list[str]:
+    """The channels a user can be reached on: e-mail with an address, SMS with a verified number."""
+    return [channel for channel, address in ((Channel.EMAIL, email_of(user)), (Channel.SMS, phone_of(user))) if address]
+
+
+def preferences_of(user: User) -> list[tuple[str, list[tuple[Kind, dict[str, bool]]]]]:
+    """The residents' kinds by group, each with what `user` takes on each reachable channel (one query)."""
+    resident_kinds = [kind for kind in kinds.all_kinds() if kind.audience == "resident"]
+    rows = Preference.objects.filter(user=user).values_list("kind", "channel", "enabled")
+    choices = {(kind, channel): enabled for kind, channel, enabled in rows}
+    groups: dict[str, list] = {}
+    for kind in resident_kinds:
+        taken = {channel: choices.get((kind.key, channel), getattr(kind, channel)) for channel in channels_of(user)}
+        groups.setdefault(str(kind.group), []).append((kind, taken))
+    return sorted(groups.items())
+
+
+@transaction.atomic
+def preferences_save(*, user: User, enabled: set[tuple[str, str]]) -> int:
+    """Store the user's choices: `enabled` holds the (kind, channel) pairs ticked among those offered.
+
+    Every offered pair is stored, ticked or not: a choice made stays when a kind's default
+    changes. Only the channels the user can be reached on are offered (an unverified phone
+    leaves the SMS choices as they were). Returns how many choices changed.
+    """
+    changed = 0
+    for _group, rows in preferences_of(user):
+        for kind, taken in rows:
+            for channel, was in taken.items():
+                now = (kind.key, channel) in enabled
+                preference_set(user=user, kind=kind.key, channel=channel, enabled=now)
+                changed += now != was
+    return changed
+
+
 def preference_set(*, user: User, kind: str, channel: str, enabled: bool) -> None:
     kinds.get(kind)  # an unknown kind is a programming error, not a silent row
     Preference.objects.update_or_create(user=user, kind=kind, channel=channel, defaults={"enabled": enabled})
@@ -368,13 +403,18 @@ class BadToken(Exception):
     pass
 
 
-def unsubscribe(*, token: str) -> Kind:
-    """Stop the e-mails of one kind for the holder of `token` (from an e-mail's link); idempotent."""
+def unsubscribe_kind(token: str) -> tuple[Kind, dict]:
+    """The kind (and holder) an unsubscribe token names, without acting on it."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        spec = kinds.get(data["k"])
+        return kinds.get(data["k"]), data
     except (signing.BadSignature, KeyError, LookupError, TypeError) as exc:
         raise BadToken(_("This unsubscribe link is not valid.")) from exc
+
+
+def unsubscribe(*, token: str) -> Kind:
+    """Stop the e-mails of one kind for the holder of `token` (from an e-mail's link); idempotent."""
+    spec, data = unsubscribe_kind(token)
     if "u" in data:
         user = User.objects.filter(pk=data["u"]).first()
         if user is None:

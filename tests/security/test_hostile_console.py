@@ -56,6 +56,7 @@ WRITERS: dict[str, set[str]] = {
     "evaluation.survey": {"admin", "evaluator"},
     "evaluation.weightingscheme": {"admin", "evaluator"},
     "feedback.apikey": {"admin"},
+    "notifications.delivery": set(),  # the delivery log: read-only, city administrators only
     "feedback.contactdisclosure": set(),
     "feedback.gridarea": {"admin"},
     "feedback.report": HANDLERS,
@@ -117,6 +118,7 @@ def add_missing_rows() -> None:
     from rest_framework.authtoken.models import Token
 
     from civicworks.accounts.models import WorkerHeartbeat
+    from civicworks.notifications.models import Delivery, Notification
     from evaluation.models import SurveyResponse
     from evaluation.services import responses_review
     from feedback.models import ApiKey, ContactDisclosure, Report, ResponseTemplate
@@ -133,6 +135,11 @@ def add_missing_rows() -> None:
     AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t")
     AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t")
     ApiKey.objects.create(name="演示客户端")
+    told = Notification.objects.create(
+        email="reporter@example.cn", kind="report.answered", key="hostile:1", subject="您的报告已答复",
+        body="已修复", link="/track/0123456789ABC/",
+    )  # fmt: skip
+    Delivery.objects.create(notification=told, channel="email", address="reporter@example.cn", last_error="refused")
     ContactDisclosure.objects.create(report=Report.objects.first(), viewer=admin_user)
     ResponseTemplate.objects.create(
         department=Department.objects.get(name="市住房和城乡建设局"), title="已受理", text="已受理"
