@@ -51,6 +51,7 @@ from .models import (
     RoutingRule,
     ServiceCategory,
 )
+from .routing import route_choice
 
 logger = logging.getLogger(__name__)
 
@@ -305,24 +306,20 @@ class Route:
 
 
 def report_route(*, report: Report) -> Route:
-    """Which department handles the report, in the city's order of precedence.
-
-    1. A report about a project goes to the project's lead unit.
-    2. A category + district rule.
-    3. The category's department.
-    4. The city's default desk (12345).
-    """
-    if report.project_id:
-        return Route(report.project.lead_unit, "project")
-    if report.district_id:
-        rule = RoutingRule.objects.select_related("department").filter(
-            category_id=report.category_id, district_id=report.district_id
-        )
-        if rule := rule.first():
-            return Route(rule.department, "rule")
-    if report.category.department_id:
-        return Route(report.category.department, "category")
-    return Route(Department.objects.get(is_default_desk=True), "default")
+    """Which department handles the report, in the city's order of precedence (`routing.route_choice`)."""
+    rules = RoutingRule.objects.select_related("department").filter(
+        category_id=report.category_id, district_id=report.district_id
+    )
+    department, reason = route_choice(
+        category=report.category_id,
+        district=report.district_id,
+        project_lead=report.project.lead_unit if report.project_id else None,
+        rules={(r.category_id, r.district_id): r.department for r in rules} if report.district_id else {},
+        category_department=report.category.department,
+        default_desk=None,
+    )
+    # The desk is looked up only when nothing before it applies (a city may not have one: Unroutable).
+    return Route(department or Department.objects.get(is_default_desk=True), reason)
 
 
 def _assign(report: Report, route: Route, now: datetime) -> None:
