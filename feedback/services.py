@@ -120,6 +120,22 @@ def _require_step(report: Report, step: str) -> None:
         )
 
 
+def _handled(report: Report, by: User, step: str) -> Report:
+    """The report, locked, once its department (or the city) may take `step` in its status."""
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_step(report, step)
+    return report
+
+
+def _answered(report: Report, user, tracking_code: str, step: str) -> Report:
+    """The report, locked, once its resident (by the tracking code) may take `step` in its status."""
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, tracking_code))
+    _require_step(report, step)
+    return report
+
+
 def _event(report: Report, kind: str, *, actor=None, department=None, note: str = "", is_public: bool = True):
     return ReportEvent.objects.create(
         report=report,
@@ -520,9 +536,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
 
 @transaction.atomic
 def report_accept(*, report: Report, by: User) -> Report:
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.ACCEPT)
+    report = _handled(report, by, ReportStep.ACCEPT)
     report.status = ReportStatus.ACCEPTED
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
@@ -536,9 +550,7 @@ def report_accept(*, report: Report, by: User) -> Report:
 @transaction.atomic
 def report_transfer(*, report: Report, by: User, department: Department, reason: str) -> Report:
     """Hand the report to another department with a reason; it gets a fresh deadline and a notice."""
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.TRANSFER)
+    report = _handled(report, by, ReportStep.TRANSFER)
     reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please give the reason for the transfer.")})
@@ -565,9 +577,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
     if not answer:
         raise ValidationError({"answer": _("Please write the answer to the resident.")})
     prepared = [prepare_photo(photo)] if photo else []
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.RESOLVE)
+    report = _handled(report, by, ReportStep.RESOLVE)
     report.status = ReportStatus.RESOLVED
     report.answer = answer
     report.resolved_at = timezone.now()
@@ -579,9 +589,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
 
 @transaction.atomic
 def report_close(*, report: Report, by: User, note: str = "") -> Report:
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.CLOSE)
+    report = _handled(report, by, ReportStep.CLOSE)
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at", "updated_at"])
@@ -606,9 +614,7 @@ def report_hide(*, report: Report, by: User, reason: str) -> Report:
 
 @transaction.atomic
 def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.CONFIRM)
+    report = _answered(report, user, tracking_code, ReportStep.CONFIRM)
     report.status = ReportStatus.CONFIRMED
     report.save(update_fields=["status", "updated_at"])
     _event(report, EventKind.CONFIRMED)
@@ -621,9 +627,7 @@ def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> R
     reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please say what is still wrong.")})
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.REOPEN)
+    report = _answered(report, user, tracking_code, ReportStep.REOPEN)
     now = timezone.now()
     report.status = ReportStatus.REOPENED
     report.resolved_at = None
@@ -639,9 +643,7 @@ def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> R
 def report_rate(*, report: Report, user, tracking_code: str, rating: int, comment: str = "") -> Report:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.RATE)
+    report = _answered(report, user, tracking_code, ReportStep.RATE)
     if report.rating is not None:
         raise ValidationError({"rating": _("This report has already been rated.")})
     report.rating = rating
