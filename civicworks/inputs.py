@@ -18,6 +18,7 @@ rule is stated once:
 import re
 from datetime import date
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +77,21 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
+
+
+def code_choice(*, label, queryset, empty_label, **extra) -> forms.ModelChoiceField:
+    """An optional choice of a row named by its code in the address (`?district=linjiang`): links stay readable."""
+    return forms.ModelChoiceField(
+        label=label, queryset=queryset, required=False, to_field_name="code", empty_label=empty_label, **extra
+    )
+
+
+def date_choice(*, label) -> forms.DateField:
+    """An optional ISO date within the calendar, picked with the browser's date input."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_calendar_date],
+    )

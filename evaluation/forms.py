@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.inputs import code_choice
 from projects.models import District, ProjectCategory
 
 from .models import MAX_CODES
@@ -68,16 +69,8 @@ class ImportForm(forms.Form):
 class ResultsFilterForm(forms.Form):
     """Differentiated by place and kind (分类施策): the results of one district or one category."""
 
-    district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), to_field_name="code", required=False, empty_label=_("All")
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=ProjectCategory.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("All"),
-    )
+    district = code_choice(label=_("District"), queryset=District.objects.all(), empty_label=_("All"))
+    category = code_choice(label=_("Category"), queryset=ProjectCategory.objects.all(), empty_label=_("All"))
 
     def apply(self, scorecards: QuerySet) -> QuerySet:
         if not self.is_bound or not self.is_valid():

@@ -34,6 +34,11 @@ def plain(value) -> str:
     return "-" if value is None else str(value)
 
 
+def table_rows(header: list[str], items, cells) -> list[list]:
+    """The header in the body font, then a row of `cells(item)`, each a (text, style) pair, per item."""
+    return [[Paragraph(h, BODY) for h in header], *([Paragraph(t, style) for t, style in cells(i)] for i in items)]
+
+
 def score_rows(cards: list[Scorecard]) -> list[list]:
     header = [
         pgettext("evaluation", "Code"),
@@ -45,21 +50,16 @@ def score_rows(cards: list[Scorecard]) -> list[list]:
         pgettext("evaluation", "Grade"),
         pgettext("evaluation", "Change"),
     ]
-    rows = [[Paragraph(h, BODY) for h in header]]
-    for card in cards:
-        rows.append(
-            [
-                Paragraph(card.project.code, ASCII),
-                Paragraph(card.project.title, BODY),
-                Paragraph(plain(card.satisfaction_score), ASCII),
-                Paragraph(plain(card.acceptance_score), ASCII),
-                Paragraph(plain(card.indicators_score), ASCII),
-                Paragraph(f"{card.project.code} {plain(card.total)}", ASCII),
-                Paragraph(card.get_grade_display(), BODY),
-                Paragraph(plain(card.change), ASCII),
-            ]
-        )
-    return rows
+    return table_rows(header, cards, lambda card: [
+        (card.project.code, ASCII),
+        (card.project.title, BODY),
+        (plain(card.satisfaction_score), ASCII),
+        (plain(card.acceptance_score), ASCII),
+        (plain(card.indicators_score), ASCII),
+        (f"{card.project.code} {plain(card.total)}", ASCII),
+        (card.get_grade_display(), BODY),
+        (plain(card.change), ASCII),
+    ])  # fmt: skip
 
 
 def order_rows(orders: list[RectificationOrder]) -> list[list]:
@@ -70,18 +70,13 @@ def order_rows(orders: list[RectificationOrder]) -> list[list]:
         pgettext("evaluation", "Deadline"),
         pgettext("evaluation", "Status"),
     ]
-    rows = [[Paragraph(h, BODY) for h in header]]
-    for order in orders:
-        rows.append(
-            [
-                Paragraph(order.project.code, ASCII),
-                Paragraph(order.findings.replace("\n", "<br/>"), BODY),
-                Paragraph(order.responsible_person, BODY),
-                Paragraph(order.deadline.isoformat(), ASCII),
-                Paragraph(order.get_status_display(), BODY),
-            ]
-        )
-    return rows
+    return table_rows(header, orders, lambda order: [
+        (order.project.code, ASCII),
+        (order.findings.replace("\n", "<br/>"), BODY),
+        (order.responsible_person, BODY),
+        (order.deadline.isoformat(), ASCII),
+        (order.get_status_display(), BODY),
+    ])  # fmt: skip
 
 
 def grid(rows: list[list], widths: list[float]) -> Table:

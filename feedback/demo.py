@@ -11,6 +11,9 @@ from civicworks.accounts.models import Role, User
 from projects.models import Community, Department, District, Project
 
 from .models import (
+    REPORT_PATHS,
+    REPORT_STEPS,
+    STEP_EVENTS,
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
     Channel,
@@ -20,9 +23,11 @@ from .models import (
     ReportEvent,
     ReportKind,
     ReportStatus,
+    ReportStep,
     RoutingRule,
     ServiceCategory,
 )
+from .routing import route_choice
 
 # (code, name, department, SLA hours, description)
 CATEGORIES = [
@@ -136,20 +141,91 @@ EVENT_FIELDS = ["report_id", "kind", "department_id", "note", "is_public", "crea
 BLOCK = 50_000
 
 
+def _accept(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    report["accepted_at"] = report["dispatched_at"] + timedelta(hours=rng.randint(1, 6))
+    return report["department_id"], "", report["accepted_at"]
+
+
+def _transfer(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    """To the desk (from the desk: to the category's department), as `report_transfer` does."""
+    source, desk = report["department_id"], context["desk"]
+    target = desk if source != desk else category.department_id
+    report["department_id"] = target
+    report["dispatched_at"] += timedelta(hours=2)
+    report["accepted_at"] = None
+    report["due_at"] = report["dispatched_at"] + timedelta(hours=category.sla_hours)
+    note = f"{context['names'][source]} → {context['names'][target]}：不属于本部门职责"
+    return target, note, report["dispatched_at"]
+
+
+def _resolve(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    report["resolved_at"] = report["accepted_at"] + timedelta(hours=rng.randint(2, category.sla_hours + 12))
+    report["answer"] = rng.choice(ANSWERS)
+    return report["department_id"], report["answer"], report["resolved_at"]
+
+
+def _confirm(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    return None, "", report["resolved_at"] + timedelta(hours=6)
+
+
+def _reopen(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    """Back to the department with a fresh deadline, as `report_reopen` does (the answer stays on record)."""
+    reopened = report["resolved_at"] + timedelta(hours=8)
+    report.update(resolved_at=None, dispatched_at=reopened, due_at=reopened + timedelta(hours=category.sla_hours))
+    return report["department_id"], "问题仍然存在", reopened
+
+
+def _close(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    report["closed_at"] = report["resolved_at"] + timedelta(days=3)
+    return report["department_id"], "", report["closed_at"]
+
+
+def _rate(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
+    report["rating"] = rng.choice([5, 5, 4, 4, 3, 2])
+    report["rated_at"] = report["resolved_at"] + timedelta(hours=5)
+    return None, f"{report['rating']}/5", report["rated_at"]
+
+
+# How each step of REPORT_PATHS fills in a historic report: (department, note, time) of its event.
+STEP_ROWS = {
+    ReportStep.ACCEPT: _accept,
+    ReportStep.TRANSFER: _transfer,
+    ReportStep.RESOLVE: _resolve,
+    ReportStep.CONFIRM: _confirm,
+    ReportStep.REOPEN: _reopen,
+    ReportStep.CLOSE: _close,
+    ReportStep.RATE: _rate,
+}
+
+
+def _steps(status: str, rng: random.Random) -> list[str]:
+    """The declared path to `status`; most residents rate an answer that stays given."""
+    steps = list(REPORT_PATHS[status])
+    if status in REPORT_STEPS[ReportStep.RATE] and rng.random() < 0.6:
+        steps.insert(steps.index(ReportStep.RESOLVE) + 1, ReportStep.RATE)
+    return steps
+
+
 def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[tuple]]:
     """One report (a dict of REPORT_FIELDS) and its timeline (kind, department id, note, time).
 
-    Consistent with routing and the deadline; plain values, no model instances (see bulkload).
+    Routed by the city's precedence (`routing.route_choice`) and walked along the declared
+    path to its status (`REPORT_PATHS`); plain values, no model instances (see bulkload).
     """
     category = rng.choice(context["categories"])
     community = rng.choice(context["communities"])
     latitude, longitude = _point_in(community, rng)
     place = rng.choice(PLACES)
     project = rng.choice(context["projects"]) if context["projects"] and number % 9 == 0 else None
-    rule = context["rules"].get((category.pk, community.district_id))
-    department = project.lead_unit_id if project else rule or category.department_id
+    department, _reason = route_choice(
+        category=category.pk,
+        district=community.district_id,
+        project_lead=project.lead_unit_id if project else None,
+        rules=context["rules"],
+        category_department=category.department_id,
+        default_desk=context["desk"],
+    )
     status = rng.choice(STATUS_MIX)
-    sla = timedelta(hours=category.sla_hours)
     # Old enough for every step of its status to lie in the past.
     min_age = {ReportStatus.DISPATCHED: 1, ReportStatus.TRANSFERRED: 4, ReportStatus.ACCEPTED: 8}.get(
         status, category.sla_hours + (110 if status == ReportStatus.CLOSED else 30)
@@ -183,7 +259,7 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
         "department_id": department,
         "submitted_at": submitted,
         "dispatched_at": dispatched,
-        "due_at": dispatched + sla,
+        "due_at": dispatched + timedelta(hours=category.sla_hours),
         "accepted_at": None,
         "resolved_at": None,
         "closed_at": None,
@@ -196,36 +272,8 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
         "updated_at": context["now"],
     }
     events = [(EventKind.SUBMITTED, None, "", submitted), (EventKind.DISPATCHED, department, "", dispatched)]
-    if status in (ReportStatus.ACCEPTED, ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED):
-        report["accepted_at"] = dispatched + timedelta(hours=rng.randint(1, 6))
-        events.append((EventKind.ACCEPTED, department, "", report["accepted_at"]))
-    if status == ReportStatus.TRANSFERRED:
-        desk = context["desk"]
-        target = desk if department != desk else category.department_id
-        report["department_id"] = target
-        report["dispatched_at"] = dispatched + timedelta(hours=2)
-        report["due_at"] = report["dispatched_at"] + sla
-        note = f"{context['names'][department]} → {context['names'][target]}：不属于本部门职责"
-        events.append((EventKind.TRANSFERRED, target, note, report["dispatched_at"]))
-    if status in (ReportStatus.RESOLVED, ReportStatus.CONFIRMED, ReportStatus.CLOSED, ReportStatus.REOPENED):
-        report["accepted_at"] = report["accepted_at"] or dispatched + timedelta(hours=1)
-        resolved = report["accepted_at"] + timedelta(hours=rng.randint(2, category.sla_hours + 12))
-        report["resolved_at"], report["answer"] = resolved, rng.choice(ANSWERS)
-        events.append((EventKind.RESOLVED, department, report["answer"], resolved))
-        if rng.random() < 0.6:
-            report["rating"] = rng.choice([5, 5, 4, 4, 3, 2])
-            report["rated_at"] = resolved + timedelta(hours=5)
-            events.append((EventKind.RATED, None, f"{report['rating']}/5", report["rated_at"]))
-    if status == ReportStatus.REOPENED:
-        reopened = report["resolved_at"] + timedelta(hours=8)
-        events.append((EventKind.REOPENED, department, "问题仍然存在", reopened))
-        report.update(resolved_at=None, answer="", rating=None, rated_at=None, due_at=reopened + sla)
-        events = [e for e in events if e[0] != EventKind.RATED]
-    if status == ReportStatus.CONFIRMED:
-        events.append((EventKind.CONFIRMED, None, "", report["resolved_at"] + timedelta(hours=6)))
-    if status == ReportStatus.CLOSED:
-        report["closed_at"] = report["resolved_at"] + timedelta(days=3)
-        events.append((EventKind.CLOSED, department, "", report["closed_at"]))
+    for step in _steps(status, rng):
+        events.append((STEP_EVENTS[step], *STEP_ROWS[step](report, rng, context, category)))
     # Make sure nothing in the timeline lies in the future.
     return report, [e for e in events if e[3] <= context["now"]]
 

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicworks.inputs import validate_calendar_date
+from civicworks.inputs import code_choice, date_choice
 from civicworks.maps import parse_bbox
 
 DEFAULT_DAYS = 30
@@ -75,29 +75,15 @@ def snap(bbox: tuple[float, float, float, float], cell: float) -> tuple[float, f
 
 
 class HotspotForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = code_choice(
         label=_("Category"),
         queryset=None,
-        to_field_name="code",
-        required=False,
         empty_label=_("All categories"),
         error_messages={"invalid_choice": _("Unknown category.")},
     )
     # Within the calendar the period and the period before it are computed in (civicworks.inputs).
-    since = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        input_formats=["%Y-%m-%d"],
-        validators=[validate_calendar_date],
-    )
-    until = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        input_formats=["%Y-%m-%d"],
-        validators=[validate_calendar_date],
-    )
+    since = date_choice(label=_("From"))
+    until = date_choice(label=_("To"))
     bbox = forms.CharField(required=False, widget=forms.HiddenInput)
     cell = forms.CharField(required=False, widget=forms.HiddenInput)
 

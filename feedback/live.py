@@ -24,27 +24,23 @@ NEW_IN_QUEUE = (ReportStatus.DISPATCHED, ReportStatus.TRANSFERRED, ReportStatus.
 # --- Report tracking page: status, answer, timeline ---------------------------------------------
 
 
+# What `may_act_as_reporter` reads of a report, then its version.
+OWNER_FIELDS = ("tracking_code", "reporter_id", "department_id", "grid_worker_id", "taken_by_id")
 REPORT_VERSION_SQL = f"""
-    SELECT r.tracking_code, r.reporter_id, r.department_id, r.grid_worker_id, r.taken_by_id, r.updated_at,
+    SELECT {", ".join("r." + name for name in OWNER_FIELDS)}, r.updated_at,
            (SELECT MAX(e.id) FROM {ReportEvent._meta.db_table} e WHERE e.report_id = r.id AND e.is_public),
            (SELECT MAX(f.id) FROM {ReportPhoto._meta.db_table} f WHERE f.report_id = r.id)
     FROM {Report._meta.db_table} r WHERE r.tracking_code = %s
-"""  # noqa: S608 — table names from the models, values as parameters
+"""  # noqa: S608 — table and column names from the models, values as parameters
 
 
 def _report_version(request, code: str):
     row = one_row(REPORT_VERSION_SQL, [(code or "").strip().upper()])
     if row is None:
         return None
-    tracking_code, reporter_id, department_id, grid_worker_id, taken_by_id, *version = row
+    owned, version = row[: len(OWNER_FIELDS)], row[len(OWNER_FIELDS) :]
     # Only reports filed from an account look at the session: anonymous trackers cost no extra query.
-    owner = Report(
-        tracking_code=tracking_code,
-        reporter_id=reporter_id,
-        department_id=department_id,
-        grid_worker_id=grid_worker_id,
-        taken_by_id=taken_by_id,
-    )
+    owner = Report(**dict(zip(OWNER_FIELDS, owned, strict=True)))
     return (*version, services.may_act_as_reporter(request.user, owner, code))
 
 

@@ -200,6 +200,29 @@ REPORT_STEPS: dict[str, tuple[str, ...]] = {
     ReportStep.ANSWER_FIXED: DONE_STATUSES,
 }
 
+# The steps by which a report reaches each status on its ordinary path, after routing has
+# dispatched it. The demo loader builds its historic timelines from these (it cannot call the
+# services row by row); tests/feedback/test_demo.py walks each path through REPORT_STEPS and
+# the services. Rating changes no status: it may follow any step that leaves a report done.
+REPORT_PATHS: dict[str, tuple[str, ...]] = {
+    ReportStatus.DISPATCHED: (),
+    ReportStatus.ACCEPTED: (ReportStep.ACCEPT,),
+    ReportStatus.TRANSFERRED: (ReportStep.TRANSFER,),
+    ReportStatus.RESOLVED: (ReportStep.ACCEPT, ReportStep.RESOLVE),
+    ReportStatus.CONFIRMED: (ReportStep.ACCEPT, ReportStep.RESOLVE, ReportStep.CONFIRM),
+    ReportStatus.REOPENED: (ReportStep.ACCEPT, ReportStep.RESOLVE, ReportStep.REOPEN),
+    ReportStatus.CLOSED: (ReportStep.ACCEPT, ReportStep.RESOLVE, ReportStep.CLOSE),
+}
+# The status each step leaves a report in (rating leaves it where it was).
+STEP_STATUS: dict[str, str] = {
+    ReportStep.ACCEPT: ReportStatus.ACCEPTED,
+    ReportStep.TRANSFER: ReportStatus.TRANSFERRED,
+    ReportStep.RESOLVE: ReportStatus.RESOLVED,
+    ReportStep.CLOSE: ReportStatus.CLOSED,
+    ReportStep.CONFIRM: ReportStatus.CONFIRMED,
+    ReportStep.REOPEN: ReportStatus.REOPENED,
+}
+
 
 class FixedAnswer(models.TextChoices):
     FIXED = "fixed", _("Fixed")
@@ -450,6 +473,19 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
     REMINDED = "reminded", _("Reminder sent")
     ESCALATED = "escalated", _("Escalated")
+
+
+# The timeline event each step writes; every report starts with SUBMITTED and DISPATCHED.
+STEP_EVENTS: dict[str, str] = {
+    ReportStep.ACCEPT: EventKind.ACCEPTED,
+    ReportStep.TRANSFER: EventKind.TRANSFERRED,
+    ReportStep.RESOLVE: EventKind.RESOLVED,
+    ReportStep.CLOSE: EventKind.CLOSED,
+    ReportStep.CONFIRM: EventKind.CONFIRMED,
+    ReportStep.REOPEN: EventKind.REOPENED,
+    ReportStep.RATE: EventKind.RATED,
+}
+ROUTED_EVENTS = (EventKind.SUBMITTED, EventKind.DISPATCHED)
 
 
 # Timeline events whose note is the resident's own words (the reason given to reopen).

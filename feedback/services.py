@@ -52,6 +52,7 @@ from .models import (
     RoutingRule,
     ServiceCategory,
 )
+from .routing import route_choice
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,22 @@ def _require_step(report: Report, step: str) -> None:
             _("This cannot be done while the report is “%(status)s”.") % {"status": report.get_status_display()},
             code="status",
         )
+
+
+def _handled(report: Report, by: User, step: str) -> Report:
+    """The report, locked, once its department (or the city) may take `step` in its status."""
+    report = _locked(report)
+    _require(may_handle(by, report))
+    _require_step(report, step)
+    return report
+
+
+def _answered(report: Report, user, tracking_code: str, step: str) -> Report:
+    """The report, locked, once its resident (by the tracking code) may take `step` in its status."""
+    report = _locked(report)
+    _require(may_act_as_reporter(user, report, tracking_code))
+    _require_step(report, step)
+    return report
 
 
 def _event(report: Report, kind: str, *, actor=None, department=None, note: str = "", is_public: bool = True):
@@ -284,24 +301,20 @@ class Route:
 
 
 def report_route(*, report: Report) -> Route:
-    """Which department handles the report, in the city's order of precedence.
-
-    1. A report about a project goes to the project's lead unit.
-    2. A category + district rule.
-    3. The category's department.
-    4. The city's default desk (12345).
-    """
-    if report.project_id:
-        return Route(report.project.lead_unit, "project")
-    if report.district_id:
-        rule = RoutingRule.objects.select_related("department").filter(
-            category_id=report.category_id, district_id=report.district_id
-        )
-        if rule := rule.first():
-            return Route(rule.department, "rule")
-    if report.category.department_id:
-        return Route(report.category.department, "category")
-    return Route(Department.objects.get(is_default_desk=True), "default")
+    """Which department handles the report, in the city's order of precedence (`routing.route_choice`)."""
+    rules = RoutingRule.objects.select_related("department").filter(
+        category_id=report.category_id, district_id=report.district_id
+    )
+    department, reason = route_choice(
+        category=report.category_id,
+        district=report.district_id,
+        project_lead=report.project.lead_unit if report.project_id else None,
+        rules={(r.category_id, r.district_id): r.department for r in rules} if report.district_id else {},
+        category_department=report.category.department,
+        default_desk=None,
+    )
+    # The desk is looked up only when nothing before it applies (a city may not have one: Unroutable).
+    return Route(department or Department.objects.get(is_default_desk=True), reason)
 
 
 def _assign(report: Report, route: Route, now: datetime) -> None:
@@ -502,9 +515,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
 
 @transaction.atomic
 def report_accept(*, report: Report, by: User) -> Report:
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.ACCEPT)
+    report = _handled(report, by, ReportStep.ACCEPT)
     report.status = ReportStatus.ACCEPTED
     report.accepted_at = timezone.now()
     report.save(update_fields=["status", "accepted_at", "updated_at"])
@@ -519,9 +530,7 @@ def report_accept(*, report: Report, by: User) -> Report:
 @transaction.atomic
 def report_transfer(*, report: Report, by: User, department: Department, reason: str) -> Report:
     """Hand the report to another department with a reason; it gets a fresh deadline and a notice."""
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.TRANSFER)
+    report = _handled(report, by, ReportStep.TRANSFER)
     reason = _words(reason)
     if not reason:
         raise ValidationError({"reason": _("Please give the reason for the transfer.")})
@@ -549,9 +558,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
     if not answer:
         raise ValidationError({"answer": _("Please write the answer to the resident.")})
     prepared = [prepare_photo(photo)] if photo else []
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.RESOLVE)
+    report = _handled(report, by, ReportStep.RESOLVE)
     report.status = ReportStatus.RESOLVED
     report.answer = answer
     report.resolved_at = timezone.now()
@@ -564,9 +571,7 @@ def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Repo
 
 @transaction.atomic
 def report_close(*, report: Report, by: User, note: str = "") -> Report:
-    report = _locked(report)
-    _require(may_handle(by, report))
-    _require_step(report, ReportStep.CLOSE)
+    report = _handled(report, by, ReportStep.CLOSE)
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at", "updated_at"])
@@ -592,9 +597,7 @@ def report_hide(*, report: Report, by: User, reason: str) -> Report:
 
 @transaction.atomic
 def report_confirm(*, report: Report, user, tracking_code: str) -> Report:
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.CONFIRM)
+    report = _answered(report, user, tracking_code, ReportStep.CONFIRM)
     report.status = ReportStatus.CONFIRMED
     report.save(update_fields=["status", "updated_at"])
     _event(report, EventKind.CONFIRMED)
@@ -628,10 +631,7 @@ def _reopen(report: Report, reason: str) -> Report:
 def report_reopen(*, report: Report, user, tracking_code: str, reason: str) -> Report:
     """The resident says it is not solved: back to the department with a fresh deadline."""
     reason = _reason(reason)
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.REOPEN)
-    return _reopen(report, reason)
+    return _reopen(_answered(report, user, tracking_code, ReportStep.REOPEN), reason)
 
 
 @transaction.atomic
@@ -663,9 +663,7 @@ def report_fixed_answer(*, report: Report, user, fixed: bool, reason: str = "") 
 def report_rate(*, report: Report, user, tracking_code: str, rating: int, comment: str = "") -> Report:
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
-    report = _locked(report)
-    _require(may_act_as_reporter(user, report, tracking_code))
-    _require_step(report, ReportStep.RATE)
+    report = _answered(report, user, tracking_code, ReportStep.RATE)
     if report.rating is not None:
         raise ValidationError({"rating": _("This report has already been rated.")})
     report.rating = rating

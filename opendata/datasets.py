@@ -140,47 +140,36 @@ PROJECTS = Dataset(
     annotations={"spent": SPENT},
 )
 
-MILESTONES = Dataset(
+
+def _of_projects(*, model, columns: list[Column], order: tuple[str, ...], **about) -> Dataset:
+    """A dataset of a project's rows (milestones, payments): the projects' scope and filters, the project named first."""
+    return Dataset(
+        model=model,
+        columns=[Column("project__code", _("project code")), Column("project__title", _("project title")), *columns],
+        visible_to=projects_visible_to,
+        filterset=ProjectListFilters,
+        updated_field=None,
+        rows_for=lambda projects: model.objects.filter(project__in=projects.order_by().values("pk")).order_by(*order),
+        **about,
+    )
+
+
+MILESTONES = _of_projects(
     slug="milestones",
     title=_("Milestones"),
     description=_("The planned and actual dates of every project milestone."),
     model=Milestone,
-    columns=[
-        Column("project__code", _("project code")),
-        Column("project__title", _("project title")),
-        Column("order"),
-        Column("title"),
-        Column("planned_date"),
-        Column("actual_date"),
-    ],
-    visible_to=projects_visible_to,
-    filterset=ProjectListFilters,
-    updated_field=None,
-    rows_for=lambda projects: Milestone.objects.filter(project__in=projects.order_by().values("pk")).order_by(
-        "project__code", "order", "planned_date", "pk"
-    ),
+    columns=[Column("order"), Column("title"), Column("planned_date"), Column("actual_date")],
+    order=("project__code", "order", "planned_date", "pk"),
 )
 
-EXPENDITURES = Dataset(
+EXPENDITURES = _of_projects(
     slug="expenditures",
     title=_("Expenditures"),
     description=_("Every payment made for a project: date, amount, payee and purpose."),
     model=Expenditure,
-    columns=[
-        Column("project__code", _("project code")),
-        Column("project__title", _("project title")),
-        Column("date"),
-        Column("amount"),
-        Column("payee"),
-        Column("purpose"),
-        Column("voucher_number"),
-    ],
-    visible_to=projects_visible_to,
-    filterset=ProjectListFilters,
-    updated_field=None,
-    rows_for=lambda projects: Expenditure.objects.filter(project__in=projects.order_by().values("pk")).order_by(
-        "project__code", "-date", "pk"
-    ),
+    columns=[Column("date"), Column("amount"), Column("payee"), Column("purpose"), Column("voucher_number")],
+    order=("project__code", "-date", "pk"),
 )
 
 # Anonymised: no reporter, name, phone, e-mail or staff member; the text only where the

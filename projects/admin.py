@@ -239,31 +239,33 @@ class ProgressUpdateAdmin(ScopedHistoryAdmin):
         return queryset.filter(project__in=Project.objects.for_department(request.user.department_id).values("pk"))
 
 
-@admin.register(Expenditure)
-class ExpenditureAdmin(ProgressUpdateAdmin):
-    list_display = ["project", "date", "amount", "payee", "purpose", "voucher_number", "recorded_by"]
+class ProjectRowAdmin(ProgressUpdateAdmin):
+    """A project's dated rows (payments, milestones, allocations): no filter beyond the date."""
+
     list_filter = []
+    list_select_related = ["project"]
+
+
+@admin.register(Expenditure)
+class ExpenditureAdmin(ProjectRowAdmin):
+    list_display = ["project", "date", "amount", "payee", "purpose", "voucher_number", "recorded_by"]
     search_fields = ["project__code", "payee", "purpose", "voucher_number"]
     date_hierarchy = "date"
     list_select_related = ["project", "recorded_by"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ProgressUpdateAdmin):
+class MilestoneAdmin(ProjectRowAdmin):
     list_display = ["project", "order", "title", "planned_date", "actual_date"]
-    list_filter = []
     search_fields = ["project__code", "title"]
     date_hierarchy = "planned_date"
-    list_select_related = ["project"]
 
 
 @admin.register(BudgetAllocation)
-class BudgetAllocationAdmin(ProgressUpdateAdmin):
+class BudgetAllocationAdmin(ProjectRowAdmin):
     list_display = ["project", "date", "amount", "source"]
-    list_filter = []
     search_fields = ["project__code", "source"]
     date_hierarchy = "date"
-    list_select_related = ["project"]
 
 
 @admin.register(ResponsiblePerson)

@@ -3,25 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicworks.inputs import code_choice
+
 from .models import Department, District, ProjectCategory, Stage
 
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    district = forms.ModelChoiceField(
-        label=_("District"),
-        queryset=District.objects.all(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All districts"),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=ProjectCategory.objects.all(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All categories"),
-    )
+    district = code_choice(label=_("District"), queryset=District.objects.all(), empty_label=_("All districts"))
+    category = code_choice(label=_("Category"), queryset=ProjectCategory.objects.all(), empty_label=_("All categories"))
     stage = forms.ChoiceField(label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     department = forms.ModelChoiceField(

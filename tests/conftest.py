@@ -6,6 +6,8 @@ most test projects), `other_official` (市城市管理局), `manager`, `evaluato
 """
 
 import os
+from datetime import date
+from decimal import Decimal
 
 import pytest
 import redis
@@ -14,7 +16,8 @@ from django.conf import settings
 from civicworks.accounts.models import Role, User
 from civicworks.celery import app as celery_app
 from projects.demo import seed_directory
-from projects.models import Department
+from projects.models import Department, Project
+from tests import factories
 from tests.needs import REQUIRE_SERVICES, browser_missing
 
 
@@ -108,102 +111,74 @@ def other_department(city) -> Department:
     return Department.objects.get(name="市城市管理局")
 
 
-def make_user(username: str, role: str, department: Department | None = None, **extra) -> User:
-    user = User(username=username, role=role, department=department, email=f"{username}@example.cn", **extra)
-    user.set_password("pw-for-tests-only")
-    user.save()
-    return user
-
-
 @pytest.fixture
 def resident(db) -> User:
-    return make_user("resident", Role.RESIDENT)
+    return factories.user(username="resident", role=Role.RESIDENT)
 
 
 @pytest.fixture
 def observer(db) -> User:
-    return make_user("observer", Role.OBSERVER)
+    return factories.user(username="observer", role=Role.OBSERVER)
 
 
 @pytest.fixture
 def official(lead_department) -> User:
-    return make_user("official", Role.OFFICIAL, lead_department)
+    return factories.user(username="official", role=Role.OFFICIAL, department=lead_department)
 
 
 @pytest.fixture
 def other_official(other_department) -> User:
-    return make_user("other_official", Role.OFFICIAL, other_department)
+    return factories.user(username="other_official", role=Role.OFFICIAL, department=other_department)
 
 
 @pytest.fixture
 def manager(lead_department) -> User:
-    return make_user("manager", Role.MANAGER, lead_department)
+    return factories.user(username="manager", role=Role.MANAGER, department=lead_department)
 
 
 @pytest.fixture
 def supervisor(lead_department) -> User:
-    return make_user("supervisor", Role.SUPERVISOR, lead_department)
+    return factories.user(username="supervisor", role=Role.SUPERVISOR, department=lead_department)
 
 
 @pytest.fixture
 def evaluator(db) -> User:
-    return make_user("evaluator", Role.EVALUATOR, organisation="第三方测评机构")
+    return factories.user(username="evaluator", role=Role.EVALUATOR, organisation="第三方测评机构")
 
 
 @pytest.fixture
 def city_admin(db) -> User:
-    return make_user("city_admin", Role.CITY_ADMIN)
+    return factories.user(username="city_admin", role=Role.CITY_ADMIN)
 
 
 @pytest.fixture
-def project(lead_department, other_department):
+def project(lead_department, other_department) -> Project:
     """MX-2026-001, led by 市住房和城乡建设局 with 市城市管理局 NOT involved."""
-    from datetime import date
-    from decimal import Decimal
-
-    from projects.models import Community, Project, ProjectCategory
-
-    community = Community.objects.get(name="望江社区")
-    return Project.objects.create(
+    return factories.project(
+        lead_unit=lead_department,
         code="MX-2026-001",
         title="望江社区老旧小区加装电梯",
-        category=ProjectCategory.objects.get(code="elevator"),
-        district=community.district,
-        community=community,
-        latitude=30.690,
-        longitude=103.990,
-        year=2026,
-        stage="construction",
         percent_complete=40,
         planned_start=date(2026, 3, 1),
         planned_end=date(2026, 10, 31),
         budget=Decimal("1200000.00"),
-        lead_unit=lead_department,
     )
 
 
 @pytest.fixture
-def other_project(other_department):
+def other_project(other_department) -> Project:
     """MX-2026-002, led by 市城市管理局: out of reach of `official`."""
-    from datetime import date
-    from decimal import Decimal
-
-    from projects.models import Community, Project, ProjectCategory
-
-    community = Community.objects.get(name="青龙社区")
-    return Project.objects.create(
+    return factories.project(
+        lead_unit=other_department,
         code="MX-2026-002",
         title="青龙社区公共厕所改造",
-        category=ProjectCategory.objects.get(code="toilet"),
-        district=community.district,
-        community=community,
+        community="青龙社区",
+        category="toilet",
         latitude=30.700,
         longitude=104.080,
-        year=2026,
         stage="design",
         percent_complete=10,
         planned_start=date(2026, 5, 1),
         planned_end=date(2026, 12, 31),
         budget=Decimal("300000.00"),
-        lead_unit=other_department,
     )

@@ -21,10 +21,10 @@ from civicworks.accounts.models import Role, User
 from evaluation import services as evaluation_services
 from evaluation.models import ReviewCycle
 from feedback.demo import seed_categories
-from projects.models import ChainRole, ProgressUpdate, Project, ProjectCategory, ResponsiblePerson
-from tests.conftest import make_user
+from projects.models import ChainRole, ProgressUpdate, Project, ResponsiblePerson
+from tests import factories
+from tests.factories import PASSWORD
 from tests.needs import AXE, CHROMIUM
-from tests.projects.conftest import build_project
 
 ROOT = Path(__file__).resolve().parents[2]
 # The Django live server runs in a thread; Playwright's sync API runs an event loop in
@@ -77,9 +77,6 @@ def desktop(browser, live_server):
     context.close()
 
 
-PASSWORD = "pw-for-tests-only"  # tests.conftest.make_user
-
-
 @dataclass
 class World:
     """The e2e city: two projects of two departments, their officials, an evaluator, an open quarter."""
@@ -108,12 +105,11 @@ def world(lead_department, other_department, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # the anonymous-submission counter lives in the shared cache
     seed_categories()
-    elevator, toilet = ProjectCategory.objects.get(code="elevator"), ProjectCategory.objects.get(code="toilet")
     # Both near the map's default centre, so both are on screen at the first zoom, even on a phone.
-    project = build_project("MX-2026-001", lead_department, lat=30.665, lng=104.045, title="望江社区老旧小区加装电梯",
-                            category=elevator, budget=Decimal("1200000.00"))  # fmt: skip
-    other = build_project("MX-2026-002", other_department, lat=30.655, lng=104.075, title="青龙社区公共厕所改造",
-                          category=toilet, stage="design")  # fmt: skip
+    project = factories.complete_project(code="MX-2026-001", lead_unit=lead_department, lat=30.665, lng=104.045,
+                                         title="望江社区老旧小区加装电梯", budget=Decimal("1200000.00"))  # fmt: skip
+    other = factories.complete_project(code="MX-2026-002", lead_unit=other_department, lat=30.655, lng=104.075,
+                                       title="青龙社区公共厕所改造", category="toilet", stage="design")  # fmt: skip
     _public_person(project)
     for made in (project, other):
         # Earlier updates are from past weeks: the console's time field keeps minutes only, and an
@@ -123,9 +119,9 @@ def world(lead_department, other_department, settings, tmp_path) -> World:
     return World(
         project=project,
         other_project=other,
-        official=make_user("official", Role.OFFICIAL, lead_department, first_name="建国"),
-        other_official=make_user("other_official", Role.OFFICIAL, other_department),
-        evaluator=make_user("evaluator", Role.EVALUATOR, organisation="第三方测评机构"),
+        official=factories.user(username="official", role=Role.OFFICIAL, department=lead_department, first_name="建国"),
+        other_official=factories.user(username="other_official", role=Role.OFFICIAL, department=other_department),
+        evaluator=factories.user(username="evaluator", role=Role.EVALUATOR, organisation="第三方测评机构"),
     )
 
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from evaluation import services as evaluation_services
 from feedback import services as feedback_services
 from feedback.models import ServiceCategory
-from tests.hotspots.conftest import dispatched_report
+from tests import factories
 
 from .conftest import axe_violations, collect_errors
 
@@ -26,7 +26,9 @@ def published(open_quarter):
 
 def test_main_pages_have_no_serious_violations(phone, published):
     world = published
-    report = dispatched_report(ServiceCategory.objects.get(code="road"), world.project.lead_unit)
+    report = factories.dispatched_report(
+        category=ServiceCategory.objects.get(code="road"), department=world.project.lead_unit
+    )
     feedback_services.report_resolve(report=report, by=world.official, answer="已修复。")
     cycle = world.cycle
     pages = {

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from civicworks.accounts.models import Role
 from feedback import services as feedback_services
-from tests.conftest import make_user
-from tests.hotspots.conftest import dispatched_report, file_report
+from tests import factories
 
 from .conftest import axe_violations, collect_errors
 
@@ -17,8 +16,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road, lead_department):
-    official = make_user("official", Role.OFFICIAL, lead_department)
-    report = dispatched_report(road, lead_department)
+    official = factories.user(username="official", role=Role.OFFICIAL, department=lead_department)
+    report = factories.dispatched_report(category=road, department=lead_department)
     page = phone.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -39,8 +38,8 @@ def test_resident_sees_the_answer_within_ten_seconds_without_reload(phone, road,
 
 def test_hotspot_map_draws_cells_without_tiles(desktop, road):
     for _ in range(4):
-        file_report(road, 30.695, 103.995)
-    file_report(road, 30.615, 104.125)
+        factories.filed_report(category=road, at=(30.695, 103.995))
+    factories.filed_report(category=road, at=(30.615, 104.125))
     page = desktop.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -55,12 +54,11 @@ def test_hotspot_map_draws_cells_without_tiles(desktop, road):
 def test_project_map_follows_a_stage_change_and_shows_hotspots(desktop, road, lead_department):
     """The home map refreshes itself (stage colour of the marker) and draws the hotspot layer on demand."""
     from projects import services as project_services
-    from tests.projects.conftest import build_project
 
-    project = build_project("MX-2026-301", lead_department, lat=30.66, lng=104.06)
-    official = make_user("official", Role.OFFICIAL, lead_department)
+    project = factories.complete_project(code="MX-2026-301", lead_unit=lead_department, lat=30.66, lng=104.06)
+    official = factories.user(username="official", role=Role.OFFICIAL, department=lead_department)
     for _ in range(3):
-        file_report(road, 30.661, 104.061)
+        factories.filed_report(category=road, at=(30.661, 104.061))
     page = desktop.new_page()
     errors = collect_errors(page)
     page.goto("/")

@@ -15,9 +15,7 @@ from playwright.sync_api import expect
 
 from civicworks.accounts.models import Role
 from projects.models import ProgressUpdate
-from tests.conftest import make_user
-from tests.hotspots.conftest import dispatched_report
-from tests.participation.conftest import make_need
+from tests import factories
 
 from .conftest import collect_errors
 
@@ -36,7 +34,7 @@ def assert_inert(page, url: str) -> None:
 
 
 def _report_with_text(category, department):
-    report = dispatched_report(category, department)
+    report = factories.dispatched_report(category=category, department=department)
     report.text = MARKUP
     report.save(update_fields=["text"])
     return report
@@ -101,7 +99,7 @@ def test_reports_map_popup_shows_the_category_as_text(desktop, world, lead_depar
 
 
 def test_needs_board_marker_and_popup_show_the_title_as_text(desktop, world):
-    need = make_need(make_user("author", Role.RESIDENT), title=MARKUP[:120])
+    need = factories.need(author=factories.user(username="author", role=Role.RESIDENT), title=MARKUP[:120])
     page = desktop.new_page()
     errors = collect_errors(page)
     page.goto("/needs/")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from feedback.models import ReportStatus, ServiceCategory
 from projects.models import Expenditure
-from tests.hotspots.conftest import dispatched_report
+from tests import factories
 
 from .conftest import collect_errors, sign_in
 
@@ -17,7 +17,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_official_journey(desktop, world):
     project, other = world.project, world.other_project
     road = ServiceCategory.objects.get(code="road")
-    ours, theirs = dispatched_report(road, project.lead_unit), dispatched_report(road, other.lead_unit)
+    ours, theirs = (
+        factories.dispatched_report(category=road, department=project.lead_unit),
+        factories.dispatched_report(category=road, department=other.lead_unit),
+    )
     public = desktop.new_page()
     public.goto(f"/projects/{project.code}/")
     expect(public.locator(".live-percent span")).to_have_text("50%")

@@ -17,7 +17,8 @@ from evaluation.models import (
     SurveyResponse,
     WeightingScheme,
 )
-from projects.models import Community, Project, ProjectCategory
+from projects.models import Project
+from tests import factories
 
 # The fixture's survey is still open (and the current quarter not over): closing early needs a reason.
 EARLY = "第三方测评已按计划完成，提前通报结果"
@@ -25,12 +26,12 @@ EARLY = "第三方测评已按计划完成，提前通报结果"
 
 @pytest.fixture
 def scheme(db) -> WeightingScheme:
-    return WeightingScheme.objects.create(name="测试方案", min_responses=2)
+    return factories.weighting_scheme(min_responses=2)
 
 
 @pytest.fixture
 def cycle(scheme, evaluator, project, other_project) -> ReviewCycle:
-    cycle = ReviewCycle.objects.create(year=2026, quarter=3, scheme=scheme)
+    cycle = factories.review_cycle(year=2026, quarter=3, scheme=scheme)
     cycle.projects.set([project, other_project])
     # A past quarter, reviewed late: keep its survey open for the residents' tests.
     cycle.survey_closes_on = timezone.localdate() + timedelta(days=30)
@@ -57,27 +58,6 @@ def inspect(cycle: ReviewCycle, project: Project, score: str, by) -> Inspection:
         cycle=cycle, project=project, inspected_on=date(2026, 9, 20), representative_count=3, score=Decimal(score)
     )
     return services.inspection_sign_off(inspection=inspection, by=by)
-
-
-def make_projects(n: int, department, start: int = 100) -> list[Project]:
-    community = Community.objects.get(name="望江社区")
-    category = ProjectCategory.objects.get(code="lighting")
-    return Project.objects.bulk_create(
-        Project(
-            code=f"MX-2026-{start + i}",
-            title=f"路灯改造 {i}",
-            category=category,
-            district=community.district,
-            community=community,
-            latitude=30.69,
-            longitude=104.0,
-            year=2026,
-            stage="construction",
-            budget=Decimal("100000"),
-            lead_unit=department,
-        )
-        for i in range(n)
-    )
 
 
 @pytest.fixture(autouse=True)

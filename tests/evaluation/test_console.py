@@ -12,6 +12,7 @@ from evaluation.models import (
     Survey,
     SurveyResponse,
 )
+from tests import factories
 
 from .conftest import answer, inspect
 
@@ -81,9 +82,8 @@ def test_import_page_lists_every_bad_row_and_imports_nothing(client, evaluator, 
 
 
 def test_adding_a_project_to_an_open_cycle_in_the_console_gives_it_a_survey(client, evaluator, cycle, lead_department):
-    from .conftest import make_projects
 
-    (extra,) = make_projects(1, lead_department)
+    (extra,) = factories.projects(1, lead_unit=lead_department)
     client.force_login(evaluator)
     url = reverse("admin:evaluation_reviewcycle_change", args=[cycle.pk])
     page = client.get(url).content.decode()

@@ -20,14 +20,13 @@ from evaluation.models import (
     Scorecard,
     SurveyResponse,
 )
-
-from .conftest import make_projects
+from tests import factories
 
 OPTIONS = {"projects": 12, "responses": 240, "seed": 2026}
 
 
 def test_demo_builds_two_published_quarters_and_is_idempotent(client, lead_department, project, other_project):
-    make_projects(10, lead_department)
+    factories.projects(10, lead_unit=lead_department)
     accounts_demo.seed(options=OPTIONS, stdout=io.StringIO())
     demo.seed(options=OPTIONS, stdout=io.StringIO())
 
@@ -62,7 +61,7 @@ def test_every_demo_scorecard_has_the_exact_parts_of_its_data(lead_department, p
     integer division (MX-2026-014: 63.00 for (0 + 100 + 91) / 3 = 63.67) — seven project-quarters
     scored differently than on PostgreSQL.
     """
-    make_projects(10, lead_department)
+    factories.projects(10, lead_unit=lead_department)
     accounts_demo.seed(options=OPTIONS, stdout=io.StringIO())
     demo.seed(options=OPTIONS, stdout=io.StringIO())
 

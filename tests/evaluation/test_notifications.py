@@ -9,7 +9,7 @@ from civicworks.notifications.models import Notification
 from evaluation import services
 from evaluation.models import ReviewCycle
 from projects import services as projects_services
-from tests.conftest import make_user
+from tests import factories
 
 from .conftest import EARLY, answer, inspect
 
@@ -24,7 +24,7 @@ def told(kind: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def fans(project, other_project):
     """`fan` follows the project, `local` its community, `other` the other project only."""
-    fan, local, other = (make_user(n, Role.RESIDENT) for n in ("fan", "local", "other"))
+    fan, local, other = (factories.user(username=n, role=Role.RESIDENT) for n in ("fan", "local", "other"))
     projects_services.follow(user=fan, project=project)
     projects_services.follow(user=local, community=project.community)
     projects_services.follow(user=other, project=other_project)
@@ -45,9 +45,7 @@ def test_survey_opening_is_told_to_each_projects_followers_once(fans, scheme, ev
 def test_survey_opening_reads_followers_once_for_many_projects(
     fans, scheme, evaluator, project, other_project, django_assert_max_num_queries
 ):
-    from .conftest import make_projects
-
-    extra = make_projects(12, project.lead_unit)
+    extra = factories.projects(12, lead_unit=project.lead_unit)
     for p in extra:
         projects_services.follow(user=fans[0], project=p)
     cycle = ReviewCycle.objects.create(year=2026, quarter=3, scheme=scheme)

@@ -16,8 +16,9 @@ from evaluation.models import (
     Survey,
     SurveyResponse,
 )
+from tests import factories
 
-from .conftest import EARLY, answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect
 
 
 def test_survey_one_answer_per_device_and_per_resident(client, cycle, project, resident):
@@ -109,7 +110,7 @@ def test_results_show_the_trend_and_before_after(
 def test_results_page_query_count(
     n, client, cycle, evaluator, lead_department, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    cycle.projects.add(*make_projects(n, lead_department))
+    cycle.projects.add(*factories.projects(n, lead_unit=lead_department))
     publish(cycle, evaluator, django_capture_on_commit_callbacks)
     with django_assert_max_num_queries(9):  # + the quarter's rectification orders
         assert client.get(reverse("evaluation:cycle", args=[2026, 3])).status_code == 200
@@ -179,7 +180,7 @@ def test_the_trend_rounds_its_averages_half_up_on_every_database(client, scheme,
     The API gave the raw average, 72.2233333333333 from SQLite but 72.22333333333333 from
     PostgreSQL; the page rounded 66.65 half to even (66.6) where the scorecards round half up.
     """
-    third = make_projects(1, project.lead_unit)[0]
+    third = factories.projects(1, lead_unit=project.lead_unit)[0]
     published = ReviewCycle.objects.create(year=2026, quarter=2, scheme=scheme, state=CycleState.PUBLISHED)
     for p, total, share in ((project, "60", "50"), (other_project, "70", "66.67"), (third, "69.95", "100")):
         Scorecard.objects.create(cycle=published, project=p, total=D(total), satisfied_share=D(share), grade=Grade.PASS)

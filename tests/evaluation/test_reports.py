@@ -15,12 +15,13 @@ from civicworks.accounts.models import SentNotice
 from evaluation import services
 from evaluation.models import DepartmentReport, Scorecard
 from evaluation.tasks import cycle_reports_send
+from tests import factories
 
-from .conftest import EARLY, answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect
 
 
 def closed_cycle(cycle, project, other_project, evaluator, lead_department, django_capture_on_commit_callbacks):
-    extra = make_projects(3, lead_department)
+    extra = factories.projects(3, lead_unit=lead_department)
     cycle.projects.add(*extra)
     services.surveys_ensure(cycle=cycle)
     answer(cycle, project, (5, 9), (4, 8))

@@ -12,8 +12,9 @@ from evaluation import services
 from evaluation.models import Grade, IndicatorKind, IndicatorValue, ManualIndicator, Scorecard, as_score
 from feedback.models import Report, ReportKind, ServiceCategory
 from projects.models import Community, Expenditure, Milestone
+from tests import factories
 
-from .conftest import EARLY, answer, inspect, make_projects
+from .conftest import EARLY, answer, inspect
 
 D = Decimal
 
@@ -192,11 +193,11 @@ def counted_compute(cycle, evaluator) -> list[str]:
 
 
 def test_scorecard_query_count_does_not_grow(cycle, evaluator, lead_department, django_assert_max_num_queries):
-    cycle.projects.add(*make_projects(5, lead_department))
+    cycle.projects.add(*factories.projects(5, lead_unit=lead_department))
     services.surveys_ensure(cycle=cycle)
     with_7 = counted_compute(cycle, evaluator)
 
-    more = make_projects(45, lead_department, start=200)
+    more = factories.projects(45, lead_unit=lead_department)
     cycle.projects.add(*more)
     services.surveys_ensure(cycle=cycle)
     for p in more[:3]:

@@ -10,7 +10,8 @@ from PIL import Image
 from civicworks.accounts.models import Role
 from feedback.models import GridArea
 from projects.models import Community
-from tests.conftest import make_user
+from tests import factories
+from tests.factories import WANGJIANG
 
 # Canary contact details: they must never appear in a public page or API response.
 CANARY_NAME = "金丝雀张三"
@@ -18,12 +19,14 @@ CANARY_PHONE = "13912345678"
 CANARY_EMAIL = "canary-reporter@example.cn"
 
 # 望江社区 (临江区): west strip of the district.
-INSIDE_WANGJIANG = (30.690, 103.990)
+INSIDE_WANGJIANG = WANGJIANG
 
 
 @pytest.fixture
 def grid_worker(lead_department):
-    return make_user("grid_worker", Role.GRID_WORKER, lead_department, first_name="网格员李四")
+    return factories.user(
+        username="grid_worker", role=Role.GRID_WORKER, department=lead_department, first_name="网格员李四"
+    )
 
 
 @pytest.fixture

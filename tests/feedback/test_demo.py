@@ -1,11 +1,32 @@
-"""The demo seed: consistent, idempotent, sized by options."""
+"""The demo seed: consistent, idempotent, sized by options, and built from the declared rules.
+
+The loader writes historic rows for COPY, so it cannot call the services per report; it asks
+the same declarations they do (`routing.route_choice`, `REPORT_PATHS`), and these tests check
+that every demo report is one the services could have produced.
+"""
 
 import io
 
+import pytest
 from django.utils import timezone
 
-from feedback import demo
-from feedback.models import GridArea, Report, ReportEvent, RoutingRule
+from feedback import demo, services
+from feedback.models import (
+    REPORT_PATHS,
+    REPORT_STEPS,
+    ROUTED_EVENTS,
+    STEP_EVENTS,
+    STEP_STATUS,
+    EventKind,
+    GridArea,
+    Report,
+    ReportEvent,
+    ReportStatus,
+    ReportStep,
+    RoutingRule,
+)
+
+from .conftest import INSIDE_WANGJIANG
 
 
 def test_seed_is_idempotent_and_consistent(city):
@@ -16,3 +37,63 @@ def test_seed_is_idempotent_and_consistent(city):
     assert not ReportEvent.objects.filter(created_at__gt=timezone.now()).exists()
     assert not Report.objects.filter(department__isnull=True).exists()
     assert all(len(code) == 13 for code in Report.objects.values_list("tracking_code", flat=True))
+
+
+def path_events(status: str) -> list[str]:
+    return [*ROUTED_EVENTS, *(STEP_EVENTS[step] for step in REPORT_PATHS[status])]
+
+
+def test_every_declared_path_takes_only_allowed_steps():
+    assert set(REPORT_PATHS) == set(ReportStatus.values) - {ReportStatus.SUBMITTED}
+    for status, steps in REPORT_PATHS.items():
+        current = ReportStatus.DISPATCHED
+        for step in steps:
+            assert current in REPORT_STEPS[step], (status, step)
+            current = STEP_STATUS[step]
+        assert current == status
+
+
+@pytest.mark.parametrize("status", list(REPORT_PATHS))
+def test_the_services_walk_each_declared_path(
+    status, road, official, resident, other_department, django_capture_on_commit_callbacks
+):
+    lat, lng = INSIDE_WANGJIANG
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(category=road, text="路面坑洼", latitude=lat, longitude=lng, reporter=resident)
+    code = report.tracking_code
+    act = {
+        ReportStep.ACCEPT: lambda r: services.report_accept(report=r, by=official),
+        ReportStep.TRANSFER: lambda r: services.report_transfer(
+            report=r, by=official, department=other_department, reason="不属于本部门职责"
+        ),
+        ReportStep.RESOLVE: lambda r: services.report_resolve(report=r, by=official, answer="已修复"),
+        ReportStep.CONFIRM: lambda r: services.report_confirm(report=r, user=resident, tracking_code=code),
+        ReportStep.REOPEN: lambda r: services.report_reopen(
+            report=r, user=resident, tracking_code=code, reason="没修好"
+        ),
+        ReportStep.CLOSE: lambda r: services.report_close(report=r, by=official),
+    }
+    for step in REPORT_PATHS[status]:
+        report = act[step](report)
+    report.refresh_from_db()
+    assert report.status == status
+    assert list(report.events.values_list("kind", flat=True)) == path_events(status)
+
+
+def test_every_demo_report_is_one_the_services_could_have_produced(city, project, other_project):
+    demo.seed(options={"reports": 150}, stdout=io.StringIO())
+    reports = Report.objects.select_related("category__department", "project__lead_unit").prefetch_related("events")
+    assert {r.status for r in reports} == set(REPORT_PATHS)
+    assert {services.report_route(report=r).reason for r in reports} >= {"project", "rule", "category"}
+    for report in reports:
+        events = list(report.events.all())
+        kinds = [e.kind for e in events]
+        assert [k for k in kinds if k != EventKind.RATED] == path_events(report.status), report.tracking_code
+        assert (EventKind.RATED in kinds) == (report.rating is not None)
+        assert report.rating is None or report.status in REPORT_STEPS[ReportStep.RATE]
+        # Dispatched where the service routes it; still there unless transferred since.
+        routed = services.report_route(report=report).department
+        assert events[1].kind == EventKind.DISPATCHED and events[1].department_id == routed.pk
+        transfers = [e.department_id for e in events if e.kind == EventKind.TRANSFERRED]
+        assert report.department_id == (transfers[-1] if transfers else routed.pk)
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)

@@ -15,14 +15,14 @@ from feedback import services
 from feedback.models import DispatchOutbox, ReportStatus, RoutingRule
 from feedback.tasks import dispatch_report, sweep_outbox
 from projects.models import Department, District
+from tests import factories
 
 from .conftest import INSIDE_WANGJIANG
 
 
 def submit_without_dispatch(category, **extra):
     """As if the broker lost the tasks: the on-commit publish never runs (the routing is done)."""
-    lat, lng = INSIDE_WANGJIANG
-    return services.report_submit(category=category, text="路灯不亮", latitude=lat, longitude=lng, **extra)
+    return factories.report(category=category, text="路灯不亮", **extra)
 
 
 def test_task_run_twice_sends_one_notification(road, official):

@@ -10,14 +10,13 @@ from django.utils import timezone
 from civicworks.accounts.models import SentNotice
 from feedback import services
 from feedback.models import DispatchOutbox, EventKind, Report, ReportStatus
+from tests import factories
 
-from .conftest import CANARY_NAME, CANARY_PHONE, INSIDE_WANGJIANG
+from .conftest import CANARY_NAME, CANARY_PHONE
 
 
 def submit(road, **extra) -> Report:
-    lat, lng = INSIDE_WANGJIANG
-    defaults = {"category": road, "text": "望江路门口路面有一个大坑", "latitude": lat, "longitude": lng}
-    return services.report_submit(**{**defaults, **extra})
+    return factories.report(category=road, **extra)
 
 
 def test_whole_lifecycle(road, official, resident, grid, django_capture_on_commit_callbacks):

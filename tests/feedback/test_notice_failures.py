@@ -19,8 +19,8 @@ from django.utils import timezone
 from civicworks.accounts.models import SentNotice
 from feedback import services
 from feedback.models import DispatchOutbox, EventKind, Report, ReportEvent, ReportStatus
+from tests import factories
 
-from .conftest import INSIDE_WANGJIANG
 from .test_dispatch import webhook_server  # noqa: F401 — fixture
 
 
@@ -63,9 +63,8 @@ def smtp(settings):
 
 
 def submit(road, capture) -> Report:
-    lat, lng = INSIDE_WANGJIANG
     with capture(execute=True):  # the notice tasks run now, eagerly: the request must not wait on them
-        report = services.report_submit(category=road, text="望江路井盖缺失", latitude=lat, longitude=lng)
+        report = factories.report(category=road, text="望江路井盖缺失")
     report.refresh_from_db()
     return report
 

@@ -11,14 +11,14 @@ from django.utils import translation
 from PIL import Image
 
 from civicworks.photos import MAX_BYTES
-from feedback import services
 from feedback.models import Report, ReportPhoto
+from tests import factories
 
 from .conftest import SECRET, jpeg_bytes, jpeg_with_comment, png_with_text
 
 
 def submit_with(road, *files):
-    return services.report_submit(category=road, text="坑", latitude=30.69, longitude=103.99, photos=list(files))
+    return factories.report(category=road, text="坑", photos=list(files))
 
 
 def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:

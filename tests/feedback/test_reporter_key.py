@@ -22,8 +22,8 @@ from rest_framework.authtoken.models import Token
 
 from feedback import selectors, services
 from feedback.models import ContactDisclosure, EventKind, Report, ReportStatus
+from tests import factories
 
-from .conftest import INSIDE_WANGJIANG
 from .test_dispatch import webhook_server  # noqa: F401 — fixture
 
 CONSOLE_VIEWERS = ["official", "manager", "supervisor", "grid_worker", "evaluator", "city_admin", "other_official"]
@@ -36,9 +36,8 @@ def submit(road, django_capture_on_commit_callbacks):
     """File a road report (the official's department) and let its on-commit work run."""
 
     def submit(**extra) -> Report:
-        lat, lng = INSIDE_WANGJIANG
         with django_capture_on_commit_callbacks(execute=True):
-            report = services.report_submit(category=road, text="望江路路面塌陷", latitude=lat, longitude=lng, **extra)
+            report = factories.report(category=road, text="望江路路面塌陷", **extra)
         report.refresh_from_db()
         return report
 

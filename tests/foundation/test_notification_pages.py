@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from civicworks.notifications import services
 from civicworks.notifications.models import Delivery, Notification, Preference
-from tests.conftest import make_user
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_the_unsubscribe_page_names_the_kind(client, resident):
 
 
 def test_the_console_shows_deliveries_masked_and_never_the_text_or_link(client, resident, official):
-    admin = make_user("cityadmin", "city_admin")
+    admin = factories.user(username="cityadmin", role="city_admin")
     notification = Notification.objects.create(
         email="wang@example.cn",
         kind="report.answered",

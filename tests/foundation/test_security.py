@@ -4,15 +4,14 @@ import pytest
 from django.urls import reverse
 
 from civicworks.accounts.models import Role
-
-from ..conftest import make_user
+from tests import factories
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
 
 
 @pytest.mark.django_db
 def test_five_failed_logins_lock_the_account_for_that_address(client):
-    make_user("target", Role.RESIDENT)
+    factories.user(username="target", role=Role.RESIDENT)
     login = reverse("accounts:login")
     for _ in range(5):
         response = client.post(login, {"username": "target", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")

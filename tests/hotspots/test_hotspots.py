@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from feedback.hotspot_params import HotspotQuery
 from feedback.hotspots import cell_bounds, cell_counts
-from tests.hotspots.conftest import file_report
+from tests import factories
 
 API = "/api/v1/reports/hotspots/"
 CELL = 0.01
@@ -29,12 +29,12 @@ def scattered(road, categories):
     cells = [(10398 + i, 3060 + j) for i in range(4) for j in range(3)]
     for x, y in cells:
         for _ in range(rng.randint(1, 6)):
-            file_report(road, *_centre(x, y, rng), days_ago=rng.uniform(0.1, 29))
+            factories.filed_report(category=road, at=_centre(x, y, rng), days_ago=rng.uniform(0.1, 29))
         for _ in range(rng.randint(0, 4)):
-            file_report(road, *_centre(x, y, rng), days_ago=rng.uniform(31, 59))
-        file_report(road, *_centre(x, y, rng), days_ago=75)  # before both periods
-        file_report(road, *_centre(x, y, rng), days_ago=2, is_hidden=True)
-        file_report(categories["garbage"], *_centre(x, y, rng), days_ago=3)
+            factories.filed_report(category=road, at=_centre(x, y, rng), days_ago=rng.uniform(31, 59))
+        factories.filed_report(category=road, at=_centre(x, y, rng), days_ago=75)  # before both periods
+        factories.filed_report(category=road, at=_centre(x, y, rng), days_ago=2, is_hidden=True)
+        factories.filed_report(category=categories["garbage"], at=_centre(x, y, rng), days_ago=3)
     return cells
 
 
@@ -85,11 +85,11 @@ def test_counts_in_a_bbox_leave_out_other_cells(scattered):
 def test_api_returns_rfc7946_cells_with_change_and_top_table(client, road):
     rng = random.Random(1)
     for _ in range(5):
-        file_report(road, *_centre(10399, 3069, rng), days_ago=1)  # 望江社区, 5 now
+        factories.filed_report(category=road, at=_centre(10399, 3069, rng), days_ago=1)  # 望江社区, 5 now
     for _ in range(2):
-        file_report(road, *_centre(10399, 3069, rng), days_ago=40)  # and 2 before
-    file_report(road, *_centre(10405, 3062, rng), days_ago=1)
-    file_report(road, *_centre(10410, 3064, rng), days_ago=1, is_hidden=True)  # hidden: no cell
+        factories.filed_report(category=road, at=_centre(10399, 3069, rng), days_ago=40)  # and 2 before
+    factories.filed_report(category=road, at=_centre(10405, 3062, rng), days_ago=1)
+    factories.filed_report(category=road, at=_centre(10410, 3064, rng), days_ago=1, is_hidden=True)  # hidden: no cell
 
     response = client.get(API)
     assert response.status_code == 200
@@ -115,8 +115,8 @@ def test_api_returns_rfc7946_cells_with_change_and_top_table(client, road):
 def test_cells_at_the_edge_of_the_world_stay_within_geojson_range(client, road):
     """A report at latitude 90, longitude 180 (outside the city, so only about a project) made a
     cell whose corners were 180.01 and 90.01: not GeoJSON coordinates."""
-    file_report(road, 90, 180, days_ago=1)
-    file_report(road, -90, -180, days_ago=1)
+    factories.filed_report(category=road, at=(90, 180), days_ago=1)
+    factories.filed_report(category=road, at=(-90, -180), days_ago=1)
 
     features = client.get(API).json()["features"]
 
@@ -141,7 +141,11 @@ def test_query_count_does_not_grow_with_reports(client, road, settings, django_a
 
     def file(n):
         for _ in range(n):
-            file_report(road, 30.6 + 0.12 * rng.random(), 103.98 + 0.16 * rng.random(), days_ago=rng.uniform(0, 59))
+            factories.filed_report(
+                category=road,
+                at=(30.6 + 0.12 * rng.random(), 103.98 + 0.16 * rng.random()),
+                days_ago=rng.uniform(0, 59),
+            )
 
     file(5)
     with django_assert_num_queries(3):  # category, cells, community names
@@ -153,11 +157,11 @@ def test_query_count_does_not_grow_with_reports(client, road, settings, django_a
 
 
 def test_answer_is_cached_per_parameters(client, road, django_assert_num_queries):
-    file_report(road, 30.695, 103.995)
+    factories.filed_report(category=road, at=(30.695, 103.995))
     assert client.get(API).status_code == 200
     with django_assert_num_queries(0):
         assert client.get(API).json()["total"] == 1
-    file_report(road, 30.695, 103.995)
+    factories.filed_report(category=road, at=(30.695, 103.995))
     assert client.get(API, {"bbox": "103.9,30.6,104.2,30.8"}).json()["total"] == 2  # other key, fresh
 
 
@@ -192,7 +196,7 @@ def test_bad_parameters_are_explained_in_chinese(client, categories):
 
 def test_page_lists_top_hotspots_without_javascript(client, road):
     for _ in range(3):
-        file_report(road, 30.695, 103.995)
+        factories.filed_report(category=road, at=(30.695, 103.995))
     response = client.get("/hotspots/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
@@ -210,8 +214,8 @@ def test_page_with_bad_filters_shows_the_error_and_defaults(client, categories):
 
 
 def test_page_filters_by_category(client, road, categories):
-    file_report(categories["garbage"], 30.615, 104.125)
-    file_report(road, 30.695, 103.995)
+    factories.filed_report(category=categories["garbage"], at=(30.615, 104.125))
+    factories.filed_report(category=road, at=(30.695, 103.995))
     html = client.get("/hotspots/", {"category": "garbage"}).content.decode()
     assert "category=garbage" in html
     assert "0.695" not in html and "30.615" in html
@@ -220,9 +224,9 @@ def test_page_filters_by_category(client, road, categories):
 def test_official_opens_only_their_departments_reports_behind_a_cell(
     client, official, road, lead_department, other_department
 ):
-    mine = file_report(road, 30.695, 103.995, department=lead_department)
-    theirs = file_report(road, 30.696, 103.996, department=other_department)
-    elsewhere = file_report(road, 30.615, 104.125, department=lead_department)
+    mine = factories.filed_report(category=road, at=(30.695, 103.995), department=lead_department)
+    theirs = factories.filed_report(category=road, at=(30.696, 103.996), department=other_department)
+    elsewhere = factories.filed_report(category=road, at=(30.615, 104.125), department=lead_department)
     client.force_login(official)
     html = client.get("/hotspots/").content.decode()
     links = re.findall(r'href="(/admin/feedback/report/\?[^"]+)"', html)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from feedback import services as feedback_services
 from feedback.models import Report, ReportStatus
 from projects.models import ProgressUpdate
-from tests.hotspots.conftest import dispatched_report
+from tests import factories
 
 
 def _poll(client, url, etag=None, **headers):
@@ -20,7 +20,7 @@ def _poll(client, url, etag=None, **headers):
 
 @pytest.fixture
 def waiting_report(road, lead_department) -> Report:
-    return dispatched_report(road, lead_department)
+    return factories.dispatched_report(category=road, department=lead_department)
 
 
 def test_report_fragment_304_until_the_department_answers(client, official, waiting_report):
@@ -48,7 +48,7 @@ def test_report_fragment_304_costs_one_query_and_renders_nothing(client, waiting
 
 
 def test_report_fragment_keeps_a_private_description_private(client, road, lead_department):
-    report = dispatched_report(road, lead_department, text_is_public=False, reporter=None)
+    report = factories.dispatched_report(category=road, department=lead_department, text_is_public=False, reporter=None)
     report.text = "私密描述金丝雀"
     report.save()
     html = _poll(client, reverse("feedback:report-live", args=[report.tracking_code])).content.decode()
@@ -61,9 +61,8 @@ def test_report_fragment_keeps_a_private_description_private(client, road, lead_
 
 
 def _resident(report):
-    from tests.conftest import make_user
 
-    return make_user("owner", "resident")
+    return factories.user(username="owner", role="resident")
 
 
 def test_report_fragment_unknown_code_is_404(client, categories):
@@ -117,7 +116,7 @@ QUEUE = "/console/queue/live/"
 
 @pytest.mark.parametrize("persona", [None, "resident", "observer", "evaluator"])
 def test_queue_fragment_refused_to_others(client, request, persona, road, lead_department):
-    report = dispatched_report(road, lead_department)
+    report = factories.dispatched_report(category=road, department=lead_department)
     if persona:
         client.force_login(request.getfixturevalue(persona))
     response = _poll(client, QUEUE)
@@ -130,8 +129,8 @@ def test_queue_fragment_refused_to_others(client, request, persona, road, lead_d
 def test_queue_fragment_shows_new_reports_of_the_department_only(
     client, official, road, lead_department, other_department
 ):
-    mine = dispatched_report(road, lead_department)
-    theirs = dispatched_report(road, other_department)
+    mine = factories.dispatched_report(category=road, department=lead_department)
+    theirs = factories.dispatched_report(category=road, department=other_department)
     client.force_login(official)
     first = _poll(client, QUEUE)
     html = first.content.decode()
@@ -141,7 +140,7 @@ def test_queue_fragment_shows_new_reports_of_the_department_only(
     assert listed(mine) in html and listed(theirs) not in html and mine.tracking_code not in html
     assert _poll(client, QUEUE, first["ETag"]).status_code == 304
 
-    newcomer = dispatched_report(road, lead_department)
+    newcomer = factories.dispatched_report(category=road, department=lead_department)
     changed = _poll(client, QUEUE, first["ETag"])
     assert changed.status_code == 200 and listed(newcomer) in changed.content.decode()
 
@@ -151,7 +150,7 @@ def test_queue_fragment_shows_new_reports_of_the_department_only(
 
 
 def test_queue_fragment_etag_differs_between_departments(client, official, other_official, road, lead_department):
-    dispatched_report(road, lead_department)
+    factories.dispatched_report(category=road, department=lead_department)
     client.force_login(official)
     etag = _poll(client, QUEUE)["ETag"]
     client.force_login(other_official)

@@ -25,7 +25,7 @@ from civicworks.accounts.models import Role
 from civicworks.notifications import services as notifications
 from civicworks.notifications.models import Delivery, DeliveryStatus
 from projects import services
-from tests.conftest import make_user
+from tests import factories
 from tests.needs import missing
 
 from . import procs
@@ -113,10 +113,10 @@ def test_a_worker_killed_mid_burst_loses_and_repeats_no_email(
         district=community.district, community=community, latitude=30.69, longitude=103.99, year=2026,
         lead_unit=lead_department,
     )  # fmt: skip
-    people = [make_user(f"follower{i:03d}", Role.RESIDENT) for i in range(FOLLOWERS)]
+    people = [factories.user(username=f"follower{i:03d}", role=Role.RESIDENT) for i in range(FOLLOWERS)]
     for person in people:
         services.follow(user=person, project=project)
-    official = make_user("kill_official", Role.OFFICIAL, lead_department)
+    official = factories.user(username="kill_official", role=Role.OFFICIAL, department=lead_department)
 
     first = start_worker(port, settings, tmp_path / "worker.1.log")
     try:

@@ -15,15 +15,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from projects.models import (
-    BudgetAllocation,
-    Community,
-    Expenditure,
-    Milestone,
-    ProgressUpdate,
     Project,
     ProjectCategory,
     Stage,
 )
+from tests import factories
 from tests.needs import missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,21 +77,10 @@ def media_root(settings, tmp_path):
 
 
 def add_money_and_progress(project: Project, *, payee: str = "锦川建工集团有限公司") -> None:
-    Milestone.objects.create(
-        project=project, title="开工", planned_date=date(2026, 3, 1), actual_date=date(2026, 3, 3), order=1
-    )
-    Milestone.objects.create(project=project, title="主体完工", planned_date=date(2026, 9, 30), order=2)
-    BudgetAllocation.objects.create(
-        project=project, date=date(2026, 2, 1), amount=Decimal("800000.00"), source="市级财政资金"
-    )
-    Expenditure.objects.create(
-        project=project,
-        date=date(2026, 4, 15),
-        amount=Decimal("300000.00"),
-        payee=payee,
-        purpose="首期工程款",
-        voucher_number="JC-2026-0415",
-    )
+    factories.milestone(project=project, title="开工", actual_date=date(2026, 3, 3))
+    factories.milestone(project=project, title="主体完工", planned_date=date(2026, 9, 30), order=2)
+    factories.allocation(project=project)
+    factories.expenditure(project=project, payee=payee, date=date(2026, 4, 15), voucher_number="JC-2026-0415")
 
 
 @pytest.fixture
@@ -106,14 +91,10 @@ def rich_project(project, other_department, media_root):
     project.funding_sources = "市级财政、居民自筹"
     project.save()
     add_money_and_progress(project)
-    ProgressUpdate.objects.create(
-        project=project,
-        stage="construction",
-        percent_complete=40,
-        text="电梯井道施工完成",
-        photo=SimpleUploadedFile("shaft.png", PNG, content_type="image/png"),
+    factories.progress_update(
+        project=project, text="电梯井道施工完成", photo=SimpleUploadedFile("shaft.png", PNG, content_type="image/png")
     )
-    Expenditure.objects.create(
+    factories.expenditure(
         project=project,
         date=date(2026, 5, 20),
         amount=Decimal("50000.50"),
@@ -125,23 +106,12 @@ def rich_project(project, other_department, media_root):
 
 
 def make_project(code: str, *, department, category: str = "road", stage: str = "construction", **extra) -> Project:
-    community = Community.objects.get(name="柳荫社区")
-    fields = {
-        "title": f"{community.name}项目 {code}",
-        "category": ProjectCategory.objects.get(code=category),
-        "district": community.district,
-        "community": community,
-        "latitude": 30.68,
-        "longitude": 104.01,
-        "year": 2026,
-        "stage": stage,
-        "budget": Decimal("500000.00"),
-        "lead_unit": department,
-        "planned_start": date(2026, 1, 10),
-        "planned_end": date(2026, 12, 20),
-    }
-    fields.update(extra)
-    return Project.objects.create(code=code, **fields)
+    """A project of 柳荫社区 in the open-data tests' city."""
+    fields = {"title": f"柳荫社区项目 {code}", "latitude": 30.68, "longitude": 104.01, "budget": Decimal("500000.00"),
+              "planned_start": date(2026, 1, 10), "planned_end": date(2026, 12, 20), **extra}  # fmt: skip
+    return factories.project(
+        lead_unit=department, code=code, community="柳荫社区", category=category, stage=stage, **fields
+    )
 
 
 @pytest.fixture
@@ -191,26 +161,3 @@ def demo_like_city(rich_project, other_project, completed_project, hidden_projec
             last_progress_at=timezone.now() - timedelta(days=index),
         )
     return Project.objects.all()
-
-
-def many_projects(count: int, department, start: int = 1000) -> None:
-    community = Community.objects.get(name="滨河社区")
-    category = ProjectCategory.objects.get(code="lighting")
-    Project.objects.bulk_create(
-        [
-            Project(
-                code=f"BULK-{start + i}",
-                title=f"滨河社区路灯改造 {i}",
-                category=category,
-                district=community.district,
-                community=community,
-                latitude=30.69,
-                longitude=104.02,
-                year=2026,
-                budget=Decimal("1000.00"),
-                lead_unit=department,
-            )
-            for i in range(count)
-        ],
-        batch_size=2000,
-    )

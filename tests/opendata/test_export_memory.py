@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from .conftest import many_projects
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -75,10 +75,10 @@ def test_export_memory_is_flat(client, city_admin, lead_department, fmt):
     # openpyxl runs many times slower under tracemalloc (and would write through lxml's C memory,
     # which tracemalloc cannot see, if lxml were installed): XLSX is judged by resident memory.
     trace = TRACE and fmt == "csv"
-    many_projects(SMALL, lead_department, start=0)
+    factories.projects(SMALL, lead_unit=lead_department, code_prefix="BULK-", start=0)
     small = measure(client, fmt, SMALL, trace)
     for start in range(SMALL, LARGE, 5000):
-        many_projects(min(5000, LARGE - start), lead_department, start=start)
+        factories.projects(min(5000, LARGE - start), lead_unit=lead_department, code_prefix="BULK-", start=start)
     large = measure(client, fmt, LARGE, trace)
 
     print(f"\n{fmt}: {small}\n{fmt}: {large}")  # noqa: T201 - the figures for docs/open-data.md

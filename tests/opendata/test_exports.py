@@ -8,8 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects.models import Expenditure, Project
-
-from .conftest import many_projects
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -181,12 +180,12 @@ def test_query_count_does_not_grow_with_rows(
         assert body
         return len(body)
 
-    many_projects(5, lead_department)
+    factories.projects(5, lead_unit=lead_department, code_prefix="BULK-", start=1000)
     for project in Project.objects.filter(code__startswith="BULK-"):
         add_money_and_progress(project)
     with django_assert_max_num_queries(10) as small:
         run()
-    many_projects(45, lead_department, start=2000)
+    factories.projects(45, lead_unit=lead_department, code_prefix="BULK-", start=2000)
     for project in Project.objects.filter(code__startswith="BULK-2"):
         add_money_and_progress(project)
     with django_assert_max_num_queries(len(small.captured_queries)):

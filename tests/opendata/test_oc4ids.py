@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from opendata.oc4ids import PROJECT_TYPE, SECTOR, STATUS
 from projects.models import Stage
+from tests import factories
 
-from .conftest import many_projects, oc4ids_schema_dir
+from .conftest import oc4ids_schema_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +93,10 @@ def test_mappings_use_the_standard_codelists():
 
 
 def test_query_count_does_not_grow_with_projects(client, rich_project, lead_department, django_assert_max_num_queries):
-    many_projects(5, lead_department)
+    factories.projects(5, lead_unit=lead_department, code_prefix="BULK-", start=1000)
     with django_assert_max_num_queries(8) as small:
         client.get(reverse("opendata-oc4ids"))
-    many_projects(50, lead_department, start=2000)
+    factories.projects(50, lead_unit=lead_department, code_prefix="BULK-", start=2000)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("opendata-oc4ids"))
     assert len(response.json()["projects"]) == 56

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from civicworks.accounts.models import Role
 from participation.models import CoCreation, DesignOption, Meeting, Need, RewardItem
-from projects.models import Community, ProjectCategory
-from tests.conftest import make_user
+from tests import factories
 
 ON_POSTGRES = connection.vendor == "postgresql"
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="row locks and concurrent writers need PostgreSQL")
@@ -18,32 +17,17 @@ postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="row locks and concur
 
 @pytest.fixture
 def neighbour(db):
-    return make_user("neighbour", Role.RESIDENT)
+    return factories.user(username="neighbour", role=Role.RESIDENT)
 
 
 @pytest.fixture
 def residents(db):
-    return [make_user(f"r{i}", Role.RESIDENT) for i in range(6)]
-
-
-def make_need(author, title="望江小区需要加装电梯", **extra) -> Need:
-    community = Community.objects.get(name="望江社区")
-    return Need.objects.create(
-        author=author,
-        category=ProjectCategory.objects.get(code=extra.pop("category", "elevator")),
-        title=title,
-        text="六层老楼，老人上下楼困难。",
-        latitude=30.690,
-        longitude=103.990,
-        district=community.district,
-        community=community,
-        **extra,
-    )
+    return [factories.user(username=f"r{i}", role=Role.RESIDENT) for i in range(6)]
 
 
 @pytest.fixture
 def need(city, resident) -> Need:
-    return make_need(resident)
+    return factories.need(author=resident)
 
 
 @pytest.fixture

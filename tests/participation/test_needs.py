@@ -11,8 +11,9 @@ from django.utils import translation
 from participation import services
 from participation.models import Need, NeedStatus, NeedSupport, PointsEntry
 from projects.models import Community, ProjectCategory
+from tests import factories
 
-from .conftest import make_need, postgres_only
+from .conftest import postgres_only
 
 
 def test_resident_proposes_a_need_without_javascript(client, city, resident):
@@ -132,7 +133,7 @@ def _race(target, count: int) -> list:
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_supports_of_one_account_count_once(city, resident, neighbour):
-    need = make_need(resident)
+    need = factories.need(author=resident)
     results = _race(lambda: services.need_support(need=need, user=neighbour), 8)
     assert sorted(results) == [False] * 7 + [True]
     assert NeedSupport.objects.filter(need=need, user=neighbour).count() == 1
@@ -175,7 +176,7 @@ def test_resident_cannot_answer(need, neighbour):
 
 
 def test_console_turns_needs_into_a_project(client, need, project, official):
-    second = make_need(need.author, title="望江二期也要电梯")
+    second = factories.need(author=need.author, title="望江二期也要电梯")
     client.force_login(official)
     url = reverse("admin:participation_need_changelist")
     response = client.post(url, {"action": "to_project", "_selected_action": [need.pk, second.pk]})
@@ -209,7 +210,7 @@ def test_resident_has_no_console(client, need, resident):
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_needs_board_query_count(client, city, residents, project, official, n, django_assert_max_num_queries):
-    needs = [make_need(residents[i % 6], title=f"需求{i}") for i in range(n)]
+    needs = [factories.need(author=residents[i % 6], title=f"需求{i}") for i in range(n)]
     for i, need in enumerate(needs[:10]):
         for resident in residents[: i % 6]:
             services.need_support(need=need, user=resident)
@@ -263,10 +264,9 @@ def test_api_refuses_anonymous_support_and_vote(client, need, cocreation):
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_need_detail_query_count(client, need, residents, project, official, n, django_assert_max_num_queries):
-    from tests.conftest import make_user
 
     for i in range(n):
-        services.need_support(need=need, user=make_user(f"s{i}", "resident"))
+        services.need_support(need=need, user=factories.user(username=f"s{i}", role="resident"))
     services.needs_to_project(needs=[need], project=project, by=official)
     client.force_login(residents[0])
     with django_assert_max_num_queries(6):

@@ -11,8 +11,7 @@ from civicworks.notifications.models import Delivery, Notification
 from participation import services
 from participation.models import CoCreation, DesignOption
 from projects.models import Follow
-
-from .conftest import make_need
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def test_adoption_is_told_to_the_author_and_supporters_and_supporters_follow(
     services.need_support(need=need, user=residents[0])
     assert Follow.objects.filter(user=residents[0], project=project).exists()
     assert not Follow.objects.filter(user=neighbour).exists()  # supported before the project answered it
-    other = make_need(residents[1], title="另一个需求")
+    other = factories.need(author=residents[1], title="另一个需求")
     services.need_support(need=other, user=residents[2])
     assert not Follow.objects.filter(user=residents[2]).exists()
 

@@ -13,7 +13,7 @@ from feedback.models import Report, ReportKind, ServiceCategory
 from participation import notices
 from participation.models import ApplicationStatus, ObserverApplication
 from projects.models import Community
-from tests.conftest import make_user
+from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -68,7 +68,7 @@ def test_observer_page_shows_the_record(client, reports_world, observer, setting
 
 
 def test_honour_roll_lists_observers_who_met_the_quota(client, reports_world, observer):
-    diligent = make_user("diligent", Role.OBSERVER, first_name="勤")
+    diligent = factories.user(username="diligent", role=Role.OBSERVER, first_name="勤")
     _suggest(diligent, date(2026, 11, 3), 4)
     _suggest(observer, date(2026, 11, 3), 2)
     _suggest(observer, date(2026, 10, 3), 5)  # another month does not count
@@ -77,7 +77,7 @@ def test_honour_roll_lists_observers_who_met_the_quota(client, reports_world, ob
 
 
 def test_quota_reminder_once_per_month_and_only_in_the_last_week(reports_world, observer):
-    met = make_user("met", Role.OBSERVER)
+    met = factories.user(username="met", role=Role.OBSERVER)
     _suggest(met, date(2026, 11, 2), 3)
     _suggest(observer, date(2026, 11, 2), 1)
     assert notices.remind_observers_under_quota(today=date(2026, 11, 20)) == 0
@@ -92,6 +92,6 @@ def test_quota_reminder_once_per_month_and_only_in_the_last_week(reports_world, 
 @pytest.mark.parametrize("n", [5, 50])
 def test_honour_roll_query_count(client, reports_world, n, django_assert_max_num_queries):
     for i in range(n):
-        _suggest(make_user(f"o{i}", Role.OBSERVER), date(2026, 11, 3), 3)
+        _suggest(factories.user(username=f"o{i}", role=Role.OBSERVER), date(2026, 11, 3), 3)
     with django_assert_max_num_queries(3):
         assert client.get(reverse("participation:honour-roll"), {"month": "2026-11"}).status_code == 200

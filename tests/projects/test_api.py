@@ -6,8 +6,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from projects.models import Expenditure, Milestone, ProgressUpdate
-
-from .conftest import HIDDEN_EMAIL, HIDDEN_PHONE, build_project
+from tests import factories
+from tests.factories import HIDDEN_EMAIL, HIDDEN_PHONE
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_department_filter_includes_co_organised(client, project, other_project,
 
 
 def test_detail_hides_private_contacts(client, lead_department):
-    project = build_project("MX-2026-050", lead_department)
+    project = factories.complete_project(code="MX-2026-050", lead_unit=lead_department)
     body = client.get(f"/api/v1/projects/{project.code}/").json()
     assert {p["name"] for p in body["chain"]} == {"负责人", "监督员"}
     assert HIDDEN_PHONE not in str(body) and HIDDEN_EMAIL not in str(body)

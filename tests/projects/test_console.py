@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Expenditure, ProgressUpdate, Project
-
-from .conftest import build_project
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +43,12 @@ def form_data(response) -> dict:
 
 @pytest.fixture
 def theirs(other_department):
-    return build_project("MX-2026-090", other_department)
+    return factories.complete_project(code="MX-2026-090", lead_unit=other_department)
 
 
 @pytest.fixture
 def ours(lead_department):
-    return build_project("MX-2026-091", lead_department)
+    return factories.complete_project(code="MX-2026-091", lead_unit=lead_department)
 
 
 def test_official_lists_only_own_projects(client, official, ours, theirs):

@@ -14,7 +14,7 @@ from civicworks.accounts.mydata import account_export
 from civicworks.notifications.models import Delivery, Notification
 from projects import services, tasks
 from projects.models import Follow, Milestone, Project
-from tests.conftest import make_user
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_signed_in_resident_follows_and_unfollows_with_the_button(client, reside
     assert Follow.objects.filter(user=resident, project=project).exists()
     page = client.get(project.get_absolute_url()).content.decode()
     assert 'value="unfollow"' in page and 'aria-pressed="true"' in page
-    other = make_user("neighbour", Role.RESIDENT)
+    other = factories.user(username="neighbour", role=Role.RESIDENT)
     services.follow(user=other, project=project)
     client.force_login(other)
     page = client.get(project.get_absolute_url()).content.decode()
@@ -116,7 +116,10 @@ def test_next_must_stay_on_the_site(client, resident, project):
 @pytest.fixture
 def followers(project, resident, other_project):
     """`resident` follows the project; `neighbour` its community; `stranger` another project."""
-    neighbour, stranger = make_user("neighbour", Role.RESIDENT), make_user("stranger", Role.RESIDENT)
+    neighbour, stranger = (
+        factories.user(username="neighbour", role=Role.RESIDENT),
+        factories.user(username="stranger", role=Role.RESIDENT),
+    )
     services.follow(user=resident, project=project)
     services.follow(user=neighbour, community=project.community)
     services.follow(user=stranger, project=other_project)
@@ -172,7 +175,7 @@ def test_nothing_is_told_about_a_project_that_is_not_public(followers, project, 
 def test_many_followers_cost_a_fixed_number_of_queries(project, official, django_assert_max_num_queries):
     def add(n, start):
         for i in range(start, start + n):
-            services.follow(user=make_user(f"f{i}", Role.RESIDENT), project=project)
+            services.follow(user=factories.user(username=f"f{i}", role=Role.RESIDENT), project=project)
 
     add(3, 0)
     with CaptureQueriesContext(connection) as few:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from .conftest import HIDDEN_EMAIL, HIDDEN_PHONE, build_project
+from tests import factories
+from tests.factories import HIDDEN_EMAIL, HIDDEN_PHONE
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_home_filters_reach_the_map_and_the_list(client, project, other_project)
 
 def test_list_search_filters_and_pagination(client, lead_department, project):
     for i in range(25):
-        build_project(f"PG-{i:03d}", lead_department)
+        factories.complete_project(code=f"PG-{i:03d}", lead_unit=lead_department)
     page = client.get("/projects/")
     assert page.context["page"].paginator.count == 26
     assert len(page.context["page"].object_list) == 20
@@ -38,7 +39,7 @@ def test_list_search_filters_and_pagination(client, lead_department, project):
 
 
 def test_project_page_shows_chain_money_and_report_link(client, lead_department):
-    project = build_project("MX-2026-060", lead_department)
+    project = factories.complete_project(code="MX-2026-060", lead_unit=lead_department)
     html = client.get(f"/projects/{project.code}/").content.decode()
     assert "负责人" in html and "监督员" in html and "市住房和城乡建设局" in html
     assert HIDDEN_PHONE not in html and HIDDEN_EMAIL not in html
@@ -50,7 +51,7 @@ def test_project_page_shows_chain_money_and_report_link(client, lead_department)
 
 
 def test_public_contact_shown_when_marked(client, lead_department):
-    project = build_project("MX-2026-061", lead_department)
+    project = factories.complete_project(code="MX-2026-061", lead_unit=lead_department)
     project.people.filter(name="负责人").update(contact_is_public=True)
     assert HIDDEN_PHONE in client.get(f"/projects/{project.code}/").content.decode()
 
@@ -78,7 +79,7 @@ def test_project_page_shows_the_newest_expenditures_and_links_to_all(
 
     from projects.models import Expenditure
 
-    project = build_project("MX-2026-093", lead_department)
+    project = factories.complete_project(code="MX-2026-093", lead_unit=lead_department)
     page = client.get(f"/projects/{project.code}/").content.decode()
     assert "/expenditures/" not in page  # three expenditures: all on the page
     Expenditure.objects.bulk_create(

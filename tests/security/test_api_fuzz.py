@@ -20,7 +20,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from feedback import services
 from projects.models import Milestone
-from tests.participation.conftest import cocreation, make_need  # noqa: F401 — fixture
+from tests import factories
+from tests.participation.conftest import cocreation  # noqa: F401 — fixture
 
 CHECKS = [not_a_server_error, response_schema_conformance]
 FUZZ = settings(
@@ -41,7 +42,7 @@ def world(db, project, other_project, road, resident, cocreation, django_capture
     """A small city to answer from; requests run inside the test's transaction."""
     with django_capture_on_commit_callbacks(execute=True):
         services.report_submit(category=road, text="井盖缺失", project=project, latitude=30.69, longitude=103.99)
-    need = make_need(resident)
+    need = factories.need(author=resident)
     milestone = Milestone.objects.create(project=project, title="主体完工", planned_date=date(2026, 8, 1))
     # As Django's test client does: the end of a request must not close the test's connection.
     request_started.disconnect(close_old_connections)

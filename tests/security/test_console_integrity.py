@@ -16,8 +16,7 @@ from feedback import services as feedback_services
 from feedback.models import Channel
 from participation.models import Need
 from projects.models import BudgetAllocation, Expenditure, ProgressUpdate, Project
-from tests.participation.conftest import make_need
-from tests.projects.conftest import build_project
+from tests import factories
 from tests.projects.test_console import form_data
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ours(lead_department) -> Project:
-    return build_project("MX-2026-091", lead_department)
+    return factories.complete_project(code="MX-2026-091", lead_unit=lead_department)
 
 
 # --- 1. Nobody edits through the history form ------------------------------------------------
@@ -223,7 +222,7 @@ def test_a_verified_orders_answer_cannot_be_changed(client, request, persona, ve
 
 @pytest.fixture
 def need(resident, city) -> Need:
-    return make_need(resident)
+    return factories.need(author=resident)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ from feedback.models import Report
 from participation import services as participation_services
 from participation.models import DesignVote, NeedSupport, ObserverApplication, PointsEntry
 from projects.models import Community
+from tests import factories
 from tests.evaluation.conftest import cycle, scheme  # noqa: F401 — fixtures
-from tests.participation.conftest import cocreation, make_need  # noqa: F401 — fixture
+from tests.participation.conftest import cocreation  # noqa: F401 — fixture
 
 PASSWORD = "pw-for-tests-only"
 PHONE, EMAIL = "13811112222", "me@example.cn"
@@ -33,8 +34,8 @@ def footprint(resident, official, road, cocreation, cycle, project, django_captu
     SurveyResponse.objects.create(
         survey=survey, user=resident, kind="account", satisfaction=4, happiness=8, comment="电话 13811112222"
     )
-    own_need = make_need(resident, title="我的需求：加装电梯")
-    other_need = make_need(official, title="别人的需求：修路")
+    own_need = factories.need(author=resident, title="我的需求：加装电梯")
+    other_need = factories.need(author=official, title="别人的需求：修路")
     participation_services.need_support(need=other_need, user=resident)
     option = cocreation.options.first()
     participation_services.design_vote_cast(cocreation=cocreation, option=option, user=resident)
@@ -92,9 +93,8 @@ def test_another_account_sees_only_its_own(client, neighbour_account, footprint)
 
 @pytest.fixture
 def neighbour_account(db):
-    from tests.conftest import make_user
 
-    return make_user("neighbour", "resident")
+    return factories.user(username="neighbour", role="resident")
 
 
 def test_a_wrong_password_deletes_nothing(client, resident, footprint):

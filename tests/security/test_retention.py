@@ -7,19 +7,19 @@ from django.utils import timezone
 
 from civicworks.celery import app as celery_app
 from civicworks.redaction import redact_contacts
-from feedback import services
 from feedback.models import Report, ReportEvent, ReportStatus
 from feedback.privacy import retention_purge
 from feedback.tasks import purge_personal_data
+from tests import factories
 from tests.integration.test_celery_worker import celery_worker_process, wait_for  # noqa: F401 — fixture
 
 PHONE, EMAIL = "13812345678", "old-reporter@example.cn"
 
 
 def submit(road, resident, **extra) -> Report:
-    return services.report_submit(
-        category=road, text=f"路灯不亮，请回电 {PHONE} 或 {EMAIL}", latitude=30.69, longitude=103.99,
-        reporter=resident, reporter_name="王五", reporter_phone=PHONE, reporter_email=EMAIL, **extra,
+    return factories.report(
+        category=road, text=f"路灯不亮，请回电 {PHONE} 或 {EMAIL}", reporter=resident,
+        reporter_name="王五", reporter_phone=PHONE, reporter_email=EMAIL, **extra,
     )  # fmt: skip
 
 

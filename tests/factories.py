@@ -1,0 +1,203 @@
+"""One builder per model the tests create: keyword-only, sensible defaults, unique codes.
+
+The personas and the small city are fixtures in tests/conftest.py; these builders are for the
+rows a test needs more of, or needs in a particular state. Rows whose rules a service owns are
+made through that service (a submitted report is `report_submit`'s); rows a test needs in a
+historic state (a report filed weeks ago, a project already under way) are created directly.
+"""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from civicworks.accounts.models import Role, User
+from evaluation.models import ReviewCycle, WeightingScheme
+from feedback import services as feedback_services
+from feedback.models import Report, ReportStatus, ServiceCategory
+from participation.models import Need
+from projects.models import (
+    BudgetAllocation,
+    ChainRole,
+    Community,
+    Department,
+    Expenditure,
+    Milestone,
+    ProgressUpdate,
+    Project,
+    ProjectCategory,
+    ResponsiblePerson,
+)
+
+PASSWORD = "pw-for-tests-only"
+# 望江社区 (临江区, the lead department's district): where a test's rows stand unless it says otherwise.
+WANGJIANG = (30.690, 103.990)
+# Canary contact details of a project's lead: they must appear on the public side only when marked public.
+HIDDEN_PHONE = "13900001111"
+HIDDEN_EMAIL = "hidden-lead@example.cn"
+
+_numbers = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """`prefix` and a number no other row of this test run has."""
+    return f"{prefix}{next(_numbers):05d}"
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+def user(*, role: str = Role.RESIDENT, username: str = "", department: Department | None = None, **extra) -> User:
+    """An account of any role (department roles need `department`); its password is PASSWORD."""
+    username = username or unique(role.replace("_", "-") + "-")
+    account = User(username=username, role=role, department=department, email=f"{username}@example.cn", **extra)
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+# --- Projects ----------------------------------------------------------------------------------
+
+
+def _project_fields(*, code: str, lead_unit: Department, community: str, category: str, extra: dict) -> dict:
+    place = Community.objects.select_related("district").get(name=community)
+    return {
+        "code": code,
+        "title": f"测试项目 {code}",
+        "category": ProjectCategory.objects.get(code=category),
+        "district": place.district,
+        "community": place,
+        "latitude": WANGJIANG[0],
+        "longitude": WANGJIANG[1],
+        "year": 2026,
+        "stage": "construction",
+        "budget": Decimal("100000.00"),
+        "lead_unit": lead_unit,
+        **extra,
+    }
+
+
+def project(
+    *, lead_unit: Department, code: str = "", community: str = "望江社区", category: str = "elevator", **extra
+) -> Project:
+    """A bare project under way in 2026 (no chain, no money): add what the test is about."""
+    fields = _project_fields(code=code or unique("T-"), lead_unit=lead_unit, community=community,
+                             category=category, extra=extra)  # fmt: skip
+    return Project.objects.create(**fields)
+
+
+def projects(
+    count: int,
+    *,
+    lead_unit: Department,
+    code_prefix: str = "B-",
+    start: int | None = None,
+    community: str = "望江社区",
+    category: str = "lighting",
+    title: str = "路灯改造",
+    **extra,
+) -> list[Project]:
+    """`count` bare projects in one insert, for lists that must not grow in queries.
+
+    Codes are `code_prefix` and a unique number, or start, start + 1, … where a test filters by them.
+    """
+    fields = _project_fields(code="", lead_unit=lead_unit, community=community, category=category, extra=extra)
+    codes = [unique(code_prefix) if start is None else f"{code_prefix}{start + i}" for i in range(count)]
+    rows = (Project(**{**fields, "code": code, "title": f"{title} {i}"}) for i, code in enumerate(codes))
+    return Project.objects.bulk_create(rows, batch_size=2000)
+
+
+def complete_project(
+    *, lead_unit: Department, code: str = "", lat: float = 30.69, lng: float = 103.99, **extra
+) -> Project:
+    """A project with a full chain, three milestones, updates, allocations and expenditures, and a co-organiser."""
+    made = project(lead_unit=lead_unit, code=code, latitude=lat, longitude=lng, percent_complete=50,
+                   planned_start=date(2026, 1, 1), planned_end=date(2026, 12, 31),
+                   last_progress_at=timezone.now(), **extra)  # fmt: skip
+    ResponsiblePerson.objects.create(
+        project=made, role=ChainRole.LEAD, name="负责人", phone=HIDDEN_PHONE, email=HIDDEN_EMAIL
+    )
+    ResponsiblePerson.objects.create(project=made, role=ChainRole.SUPERVISOR, name="监督员", department=lead_unit)
+    for n in range(3):
+        milestone(project=made, title=f"节点{n}", planned_date=date(2026, 3 + n, 1), order=n)
+        progress_update(project=made, percent_complete=10 * n, text=f"进展{n}")
+        allocation(project=made, amount=Decimal("1000"), source="财政")
+        expenditure(project=made, amount=Decimal("10.50"), payee="公司", purpose="工程款")
+    made.co_organisers.add(Department.objects.exclude(pk=lead_unit.pk).first())
+    return made
+
+
+def milestone(
+    *, project: Project, title: str = "开工", planned_date: date = date(2026, 3, 1), order: int = 1, **extra
+) -> Milestone:
+    return Milestone.objects.create(project=project, title=title, planned_date=planned_date, order=order, **extra)
+
+
+def progress_update(
+    *, project: Project, percent_complete: int = 40, text: str = "施工进行中", **extra
+) -> ProgressUpdate:
+    fields = {"stage": "construction", **extra}
+    return ProgressUpdate.objects.create(project=project, percent_complete=percent_complete, text=text, **fields)
+
+
+def allocation(
+    *, project: Project, amount: Decimal = Decimal("800000.00"), source: str = "市级财政资金", **extra
+) -> BudgetAllocation:
+    fields = {"date": date(2026, 2, 1), **extra}
+    return BudgetAllocation.objects.create(project=project, amount=amount, source=source, **fields)
+
+
+def expenditure(
+    *,
+    project: Project,
+    amount: Decimal = Decimal("300000.00"),
+    payee: str = "锦川建工集团有限公司",
+    purpose: str = "首期工程款",
+    **extra,
+) -> Expenditure:
+    fields = {"date": date(2026, 4, 1), **extra}
+    return Expenditure.objects.create(project=project, amount=amount, payee=payee, purpose=purpose, **fields)
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def report(*, category: ServiceCategory, text: str = "望江路门口路面有一个大坑", at=WANGJIANG, **extra) -> Report:
+    """A report filed through `report_submit` (located, routed when its on-commit work runs)."""
+    lat, lng = at
+    return feedback_services.report_submit(category=category, text=text, latitude=lat, longitude=lng, **extra)
+
+
+def filed_report(*, category: ServiceCategory, at=WANGJIANG, days_ago: float = 1, **extra) -> Report:
+    """A report as if submitted `days_ago` days ago, bypassing intake (for tests about reading)."""
+    lat, lng = at
+    fields = {"text": "路面坑洼，雨天积水。", "submitted_at": timezone.now() - timedelta(days=days_ago), **extra}
+    return Report.objects.create(category=category, latitude=lat, longitude=lng, **fields)
+
+
+def dispatched_report(*, category: ServiceCategory, department: Department, **extra) -> Report:
+    """A report already with `department`, due in 48 hours (bypassing intake and routing)."""
+    now = timezone.now()
+    fields = {"text": "小区门口路灯不亮。", "due_at": now + timedelta(hours=48), **extra}
+    return Report.objects.create(category=category, latitude=30.69, longitude=103.99, department=department,
+                                 status=ReportStatus.DISPATCHED, dispatched_at=now, **fields)  # fmt: skip
+
+
+# --- Participation and evaluation --------------------------------------------------------------
+
+
+def need(*, author: User, title: str = "望江小区需要加装电梯", category: str = "elevator", **extra) -> Need:
+    place = Community.objects.select_related("district").get(name="望江社区")
+    fields = {"text": "六层老楼，老人上下楼困难。", "latitude": WANGJIANG[0], "longitude": WANGJIANG[1], **extra}
+    return Need.objects.create(author=author, title=title, category=ProjectCategory.objects.get(code=category),
+                               district=place.district, community=place, **fields)  # fmt: skip
+
+
+def weighting_scheme(*, name: str = "测试方案", **extra) -> WeightingScheme:
+    return WeightingScheme.objects.create(name=name, **extra)
+
+
+def review_cycle(*, year: int = 2026, quarter: int = 3, scheme: WeightingScheme | None = None, **extra) -> ReviewCycle:
+    """A review cycle created directly, in any state (the services move it only forwards from draft)."""
+    return ReviewCycle.objects.create(year=year, quarter=quarter, scheme=scheme or weighting_scheme(), **extra)
