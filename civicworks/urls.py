@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("civicworks.accounts.urls")),
+    # Sign-up, log-in and out, e-mail verification and change, password reset (django-allauth).
+    path("accounts/", include("allauth.account.urls")),
     path("notifications/", include("civicworks.notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

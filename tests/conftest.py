@@ -108,10 +108,16 @@ def other_department(city) -> Department:
     return Department.objects.get(name="市城市管理局")
 
 
-def make_user(username: str, role: str, department: Department | None = None, **extra) -> User:
+def make_user(
+    username: str, role: str, department: Department | None = None, *, verified: bool = True, **extra
+) -> User:
+    """A persona; residents and observers have confirmed their e-mail address unless `verified=False`."""
+    from allauth.account.models import EmailAddress
+
     user = User(username=username, role=role, department=department, email=f"{username}@example.cn", **extra)
     user.set_password("pw-for-tests-only")
     user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
     return user
 
 
