@@ -26,16 +26,14 @@ class ResidentSignupForm(allauth_forms.SignupForm):
             raise forms.ValidationError(_("Write the name to show."))
         return name
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        email = cleaned.get("email")
-        # Counted only for sign-ups that would send a mail: a new account's confirmation, or
-        # the "you already have an account" notice, so nobody floods one mailbox.
-        if email and not self.errors and not consume(context.request, action="signup_email", key=email):
-            raise forms.ValidationError(
-                _("Too many sign-ups for this e-mail address. Please try again in an hour."), code="rate_limited"
-            )
-        return cleaned
+    def clean_email(self) -> str:
+        # Every try at an address counts, refused ones too: sign-up answers whether an address
+        # is taken, and this keeps anyone from probing one address (or mailing it) in a loop.
+        email = self.cleaned_data["email"].lower()
+        if not consume(context.request, action="signup_email", key=email):
+            # allauth's wording, so the refusal reads the same as its other limits.
+            raise forms.ValidationError(_("Be patient, you are sending too many requests."), code="rate_limited")
+        return super().clean_email()
 
 
 class LoginForm(allauth_forms.LoginForm):

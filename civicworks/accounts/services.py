@@ -57,7 +57,7 @@ def _refuse_if_too_many(*, user: User, phone: str) -> None:
         or today.filter(phone=phone).count() >= per_day
         or today.filter(user=user).count() >= per_day
     ):
-        raise DomainError(_("Too many codes were requested. Please try again later."), code="rate_limited")
+        raise DomainError(_("Be patient, you are sending too many requests."), code="rate_limited")
 
 
 @transaction.atomic

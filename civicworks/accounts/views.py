@@ -1,5 +1,6 @@
 """A signed-in resident's own data: see it, download it (JSON), delete the account."""
 
+from allauth.account import views as allauth_views
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -112,3 +113,14 @@ def phone_confirm(request):
             messages.success(request, _("Your mobile number is confirmed."))
             return redirect("accounts:phone")
     return _phone_page(request, PhoneForm(initial={"phone": request.user.phone}), form, status=400)
+
+
+class EmailView(allauth_views.EmailView):
+    """allauth's e-mail page, saying so when a resent confirmation was held back by the rate limit
+    (allauth skips it silently: the link sent before still works)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if "action_send" in request.POST and request.POST.get("email") and not self._did_send_verification_email:
+            messages.error(request, _("Be patient, you are sending too many requests."))
+        return response
