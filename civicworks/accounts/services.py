@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicworks.errors import DomainError
-from civicworks.sms import send_sms
+from civicworks.sms import SmsError, send_sms
 
 from .models import PhoneCode, User
 
@@ -60,28 +60,32 @@ def _refuse_if_too_many(*, user: User, phone: str) -> None:
         raise DomainError(_("Be patient, you are sending too many requests."), code="rate_limited")
 
 
-@transaction.atomic
 def phone_code_send(*, user: User, phone: str) -> PhoneCode:
     """Text a 6-digit code to `phone` (normalised) for `user`. A new number replaces the old
     one at once, unconfirmed: texts go only to a number its holder has confirmed."""
     phone = normalise_phone(phone)
-    # The account row lock serialises one account's requests, so two clicks cannot pass the limit together.
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    _refuse_if_too_many(user=user, phone=phone)
-    if user.phone != phone:
-        user.phone, user.phone_verified_at = phone, None
-        user.save(update_fields=["phone", "phone_verified_at"])
     code = f"{secrets.randbelow(10**6):06d}"
-    PhoneCode.objects.filter(user=user, used_at=None).update(used_at=timezone.now())  # only the newest code counts
-    sent = PhoneCode.objects.create(
-        user=user, phone=phone, code_hash=make_password(code), expires_at=timezone.now() + CODE_LIFETIME
-    )
+    with transaction.atomic():
+        # The account row lock serialises one account's requests: two clicks cannot both pass the limit.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _refuse_if_too_many(user=user, phone=phone)
+        if user.phone != phone:
+            user.phone, user.phone_verified_at = phone, None
+            user.save(update_fields=["phone", "phone_verified_at"])
+        PhoneCode.objects.filter(user=user, used_at=None).update(used_at=timezone.now())  # only the newest counts
+        sent = PhoneCode.objects.create(
+            user=user, phone=phone, code_hash=make_password(code), expires_at=timezone.now() + CODE_LIFETIME
+        )
+    # Sent once the row is stored (it is what limits resends); sent here rather than by a task so
+    # that the code never sits in the broker in clear.
     text = _("%(site)s code: %(code)s. It expires in 10 minutes. Do not share it.") % {
         "site": settings.CIVICWORKS_SITE_NAME,
         "code": code,
     }
-    # After commit: a refused request sends nothing, and the counted row is what limits resends.
-    transaction.on_commit(lambda: send_sms(to=phone, text=text))
+    try:
+        send_sms(to=phone, text=text)
+    except SmsError:
+        raise DomainError(_("The text message could not be sent. Please try again in a minute."), code="sms") from None
     return sent
 
 
