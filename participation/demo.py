@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from civicworks.accounts.demo import confirmed_address
 from civicworks.accounts.models import Role, User
 from feedback.models import EventKind, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 from projects.models import Community, Department, Project, ProjectCategory, Stage
@@ -103,12 +104,13 @@ SUGGESTIONS = [
 def _user(username: str, full_name: str, role: str = Role.RESIDENT) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"role": role, "last_name": full_name[0], "first_name": full_name[1:],
+        defaults={"role": role, "last_name": full_name[0], "first_name": full_name[1:], "display_name": full_name,
                   "email": f"{username}@jinchuan.example.cn"},
     )  # fmt: skip
     if created:
         user.set_unusable_password()
         user.save()
+        confirmed_address(user)
     return user
 
 
