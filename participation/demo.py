@@ -238,7 +238,7 @@ def _suggestion(observer: User, number: int, when: datetime, category: ServiceCa
         return
     report = Report.objects.create(
         tracking_code=code, kind=ReportKind.SUGGESTION, category=category, text=SUGGESTIONS[number % len(SUGGESTIONS)],
-        district=community.district, community=community, reporter=observer, reporter_name=observer.get_full_name(),
+        district=community.district, community=community, reporter=observer, reporter_name=observer.public_name,
         status=ReportStatus.CLOSED, department=category.department or Department.objects.get(is_default_desk=True),
         submitted_at=when, dispatched_at=when + timedelta(minutes=5), accepted_at=when + timedelta(hours=3),
         resolved_at=when + timedelta(hours=30), closed_at=when + timedelta(hours=80),
