@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "simple_history",
     "js_lib_leaflet",
     "axes",
+    "allauth",
+    "allauth.account",
     "civicworks.accounts",
     "civicworks.notifications",
     "projects",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -106,6 +109,8 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "civicworks.accounts.backends.LockoutBackend",
+    # Residents sign in with their e-mail address or username; staff keep their usernames.
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Lock-out: 5 failed log-ins from one address for one username lock that pair for 15 minutes.
@@ -114,15 +119,55 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("CIVICWORKS_LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The site's log-in form (allauth) names the field "login"; the console's keeps "username".
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "civicworks.accounts.backends.login_name"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Residents' accounts (django-allauth, accounts only): sign-up with an e-mail address, a
+# password and a display name; the address is verified by a link. Verification is optional
+# for signing in, but participation services refuse an unverified account (User.is_verified).
+ACCOUNT_ADAPTER = "civicworks.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "civicworks.accounts.forms.ResidentSignupForm",
+    "login": "civicworks.accounts.forms.LoginForm",
+}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: mail scanners do not confirm
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address, changed by verifying the new one
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Every limit explicit (allauth's defaults change between versions). "key" is the e-mail address.
+ACCOUNT_RATE_LIMITS = {
+    "signup": env.str("CIVICWORKS_RATE_SIGNUP_PER_IP", default="5/h/ip"),
+    "signup_email": env.str("CIVICWORKS_RATE_SIGNUP_PER_EMAIL", default="3/h/key"),  # our own, see forms.py
+    "confirm_email": env.str("CIVICWORKS_RATE_VERIFICATION_MAIL", default="1/3m/key,5/d/key"),
+    "reset_password": env.str("CIVICWORKS_RATE_PASSWORD_RESET", default="20/m/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "login": "30/m/ip",
+    # Failed log-ins per account are django-axes's job (lock-out per username and address).
+    "login_failed": "20/m/ip",
+}
+# Text-message codes for the phone number, counted in the database (works without Redis).
+CIVICWORKS_PHONE_CODES_PER_10_MINUTES = env.int("CIVICWORKS_PHONE_CODES_PER_10_MINUTES", default=3)
+CIVICWORKS_PHONE_CODES_PER_DAY = env.int("CIVICWORKS_PHONE_CODES_PER_DAY", default=10)
 
 # Internationalisation: Simplified Chinese by default, English available. A first visit
 # follows the browser's Accept-Language; the language switch stores the choice.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .accounts.views import EmailView
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -12,6 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("civicworks.accounts.urls")),
+    path("accounts/email/", EmailView.as_view(), name="account_email"),
+    # Sign-up, log-in and out, e-mail verification and change, password reset (django-allauth).
+    path("accounts/", include("allauth.account.urls")),
     path("notifications/", include("civicworks.notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from civicworks.accounts.demo import confirmed_address
 from civicworks.accounts.models import Role, User
 from feedback.models import EventKind, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
 from projects.models import Community, Department, Project, ProjectCategory, Stage
@@ -103,12 +104,13 @@ SUGGESTIONS = [
 def _user(username: str, full_name: str, role: str = Role.RESIDENT) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"role": role, "last_name": full_name[0], "first_name": full_name[1:],
+        defaults={"role": role, "last_name": full_name[0], "first_name": full_name[1:], "display_name": full_name,
                   "email": f"{username}@jinchuan.example.cn"},
     )  # fmt: skip
     if created:
         user.set_unusable_password()
         user.save()
+        confirmed_address(user)
     return user
 
 
@@ -236,7 +238,7 @@ def _suggestion(observer: User, number: int, when: datetime, category: ServiceCa
         return
     report = Report.objects.create(
         tracking_code=code, kind=ReportKind.SUGGESTION, category=category, text=SUGGESTIONS[number % len(SUGGESTIONS)],
-        district=community.district, community=community, reporter=observer, reporter_name=observer.get_full_name(),
+        district=community.district, community=community, reporter=observer, reporter_name=observer.public_name,
         status=ReportStatus.CLOSED, department=category.department or Department.objects.get(is_default_desk=True),
         submitted_at=when, dispatched_at=when + timedelta(minutes=5), accepted_at=when + timedelta(hours=3),
         resolved_at=when + timedelta(hours=30), closed_at=when + timedelta(hours=80),

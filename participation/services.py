@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civicworks import events
 from civicworks.accounts.models import Role, User
+from civicworks.accounts.services import require_verified
 from civicworks.notifications.services import notify
 from civicworks.permissions import has_role, is_city_admin
 from civicworks.photos import prepare_photo
@@ -97,6 +98,7 @@ def award_after_commit(*, user: User | None, rule: str, source_key: str) -> None
 @transaction.atomic
 def points_redeem(*, user: User, item: RewardItem) -> Redemption:
     """Spend points on a reward. Refused (nothing changed) without enough points or stock."""
+    require_verified(user)
     balance = _locked_balance(user)
     item = RewardItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_active:
@@ -141,6 +143,7 @@ def need_propose(
 ) -> Need:
     if not author.is_authenticated:
         raise PermissionDenied
+    require_verified(author)
     need = Need(
         author=author, category=category, title=title.strip(), text=text.strip(), latitude=latitude,
         longitude=longitude, district=district, community=_community_at(district, community),
@@ -157,6 +160,7 @@ def need_support(*, need: Need, user: User) -> bool:
     """Support someone else's need once. True when counted now, False when this account had already supported it."""
     if not user.is_authenticated:
         raise PermissionDenied
+    require_verified(user)
     if need.is_hidden or need.status == NeedStatus.DECLINED:
         raise ValidationError(_("This need no longer takes support."))
     # Support is a neighbour's voice, and it pays a point: the author's own would be both unearned.
@@ -239,6 +243,7 @@ def _supporters(need: Need) -> list[User]:
 def observer_apply(*, user: User, community: Community, motivation: str) -> ObserverApplication:
     if not user.is_authenticated or user.role != Role.RESIDENT:
         raise ValidationError(_("Only residents who are not observers yet can apply."))
+    require_verified(user)
     if not motivation.strip():
         raise ValidationError({"motivation": _("Tell us in a few words why.")})
     try:
@@ -271,6 +276,7 @@ def design_vote_cast(*, cocreation: CoCreation, option: DesignOption, user: User
     """Vote once per project. True when counted now, False when this account had already voted."""
     if not user.is_authenticated:
         raise PermissionDenied
+    require_verified(user)
     if option.cocreation_id != cocreation.pk:
         raise ValidationError(_("This option does not belong to this vote."))
     if not cocreation.is_open():

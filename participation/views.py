@@ -22,8 +22,22 @@ PAGE_SIZE = 20
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
+    # An unverified account's refusal carries a link to send the confirmation mail again (base.html).
+    tags = "unverified" if getattr(exc, "code", None) == "unverified" else ""
     for message in exc.messages:
-        messages.error(request, message)
+        messages.error(request, message, extra_tags=tags)
+
+
+def _refuse_form(request, form, exc: ValidationError) -> None:
+    if getattr(exc, "code", None) == "unverified":
+        _errors_to_messages(request, exc)
+        form.refused = True
+    else:
+        form.add_error(None, exc)
+
+
+def _form_status(form) -> int:
+    return 400 if form.errors or getattr(form, "refused", False) else 200
 
 
 # --- Needs -------------------------------------------------------------------------------------
@@ -67,12 +81,12 @@ def need_new(request):
                 community=data["community"], photo=data["photo"],
             )  # fmt: skip
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _refuse_form(request, form, exc)
         else:
             messages.success(request, _("Thank you: your need is on the board."))
             return redirect(need)
     context = {"form": form, "map": map_settings()}
-    return render(request, "participation/need_form.html", context, status=400 if form.errors else 200)
+    return render(request, "participation/need_form.html", context, status=_form_status(form))
 
 
 @login_required
@@ -111,12 +125,12 @@ def observer_apply(request):
         try:
             services.observer_apply(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _refuse_form(request, form, exc)
         else:
             messages.success(request, _("Thank you. Staff will review your application."))
             return redirect("participation:observer-apply")
     context = {"form": form, "pending": pending}
-    return render(request, "participation/observer_apply.html", context, status=400 if form.errors else 200)
+    return render(request, "participation/observer_apply.html", context, status=_form_status(form))
 
 
 @require_GET

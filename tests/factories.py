@@ -10,6 +10,7 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from civicworks.accounts.models import Role, User
@@ -48,12 +49,23 @@ def unique(prefix: str) -> str:
 # --- People ------------------------------------------------------------------------------------
 
 
-def user(*, role: str = Role.RESIDENT, username: str = "", department: Department | None = None, **extra) -> User:
-    """An account of any role (department roles need `department`); its password is PASSWORD."""
+def user(
+    *,
+    role: str = Role.RESIDENT,
+    username: str = "",
+    department: Department | None = None,
+    verified: bool = True,
+    **extra,
+) -> User:
+    """An account of any role (department roles need `department`); its password is PASSWORD.
+
+    Its e-mail address is confirmed (allauth's primary address) unless `verified=False`.
+    """
     username = username or unique(role.replace("_", "-") + "-")
     account = User(username=username, role=role, department=department, email=f"{username}@example.cn", **extra)
     account.set_password(PASSWORD)
     account.save()
+    EmailAddress.objects.create(user=account, email=account.email, primary=True, verified=verified)
     return account
 
 

@@ -11,13 +11,15 @@ from .models import User, WorkerHeartbeat
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "department", "organisation", "is_active"]
+    list_display = ["username", "display_name", "get_full_name", "role", "department", "organisation", "is_active"]
     list_filter = ["role", "department", "is_active"]
-    search_fields = ["username", "first_name", "last_name", "email"]
+    search_fields = ["username", "display_name", "first_name", "last_name", "email"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (_("Role and department"), {"fields": ["role", "department", "organisation", "phone"]}),
+        (_("Resident"), {"fields": ["display_name", "phone_verified_at", "language"]}),
     ]
+    readonly_fields = ["phone_verified_at"]  # set only by the holder typing the texted code
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         (_("Role and department"), {"fields": ["role", "department", "organisation"]}),

@@ -12,3 +12,14 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def login_name(request, credentials: dict | None) -> str | None:
+    """The name axes locks out: what was typed in the site's log-in form (`login`, a username
+    or an e-mail address) or the console's (`username`), in the same case whichever is used."""
+    sources = [credentials or {}, getattr(request, "POST", {})]
+    for source in sources:
+        for field in ("login", "username", "email"):
+            if value := source.get(field):
+                return str(value).strip().lower()
+    return None

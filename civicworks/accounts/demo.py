@@ -1,5 +1,7 @@
 """One demo account per role. The passwords are for the demo city only."""
 
+from allauth.account.models import EmailAddress
+
 from .models import Role, User
 
 # The department model, as the account knows it (the directory belongs to an app the core does not import).
@@ -18,7 +20,15 @@ DEMO_USERS = [
     ("grid", Role.GRID_WORKER, "孙网格", "临江区住房和建设局", ""),
     ("observer", Role.OBSERVER, "周观察", None, ""),
     ("resident", Role.RESIDENT, "吴居民", None, ""),
+    # Signed up, address not confirmed yet: may sign in, may not propose, support or vote.
+    ("newcomer", Role.RESIDENT, "新市民小林", None, ""),
 ]
+UNCONFIRMED = {"newcomer"}
+
+
+def confirmed_address(user: User, *, verified: bool = True) -> None:
+    """The demo account's address as allauth keeps it, confirmed (residents may take part)."""
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"primary": True, "verified": verified})
 
 
 def seed(*, options: dict, stdout) -> None:
@@ -29,6 +39,7 @@ def seed(*, options: dict, stdout) -> None:
                 "role": role,
                 "last_name": full_name[0],
                 "first_name": full_name[1:],
+                "display_name": full_name if role in (Role.RESIDENT, Role.OBSERVER) else "",
                 "email": f"{username}@jinchuan.example.cn",
                 "department": Department.objects.get(name=department_name) if department_name else None,
                 "organisation": organisation,
@@ -38,9 +49,11 @@ def seed(*, options: dict, stdout) -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        confirmed_address(user, verified=username not in UNCONFIRMED)
 
 
 def print_logins(stdout) -> None:
     stdout.write("\nDemo log-ins (demo city only) — password for all: " + DEMO_PASSWORD + "\n")
     for username, role, full_name, department_name, _organisation in DEMO_USERS:
-        stdout.write(f"  {username:<11} {str(role.label):<24} {full_name} {department_name or ''}\n")
+        note = " (e-mail not confirmed yet)" if username in UNCONFIRMED else ""
+        stdout.write(f"  {username:<11} {str(role.label):<24} {full_name} {department_name or ''}{note}\n")

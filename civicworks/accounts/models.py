@@ -23,6 +23,9 @@ DEPARTMENT_ROLES = frozenset({Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR, Role
 
 
 class User(AbstractUser):
+    # How a resident is shown: written as they typed it (a Chinese name is never split into
+    # given and family names). Staff accounts fall back to their full name, then username.
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     department = models.ForeignKey(
         "projects.Department",
@@ -59,6 +62,22 @@ class User(AbstractUser):
         # Console access follows the role; nobody flips is_staff by hand out of step with it.
         self.is_staff = self.is_superuser or self.role in STAFF_ROLES
         super().save(*args, **kwargs)
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_verified(self) -> bool:
+        """May take part (propose, support, vote): staff always; a resident once an e-mail
+        address (the primary one) or a phone number has been confirmed."""
+        if self.is_staff or self.is_superuser:
+            return True
+        if not self.is_authenticated:
+            return False
+        if self.phone and self.phone_verified_at:
+            return True
+        return self.emailaddress_set.filter(primary=True, verified=True).exists()
 
     @property
     def is_city_admin(self) -> bool:
@@ -125,3 +144,30 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class PhoneCode(models.Model):
+    """A one-time code texted to a number the account wants to confirm.
+
+    The rows also count the codes sent, per number and per account, for the rate limits: in
+    the database, so the limits hold without Redis.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_codes")
+    phone = models.CharField(max_length=32)
+    # A salted hash (Django's password hashers): a leaked table does not give away live codes.
+    code_hash = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The rate limits count recent codes per number and per account.
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="phone_code_phone_recent"),
+            models.Index(fields=["user", "created_at"], name="phone_code_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,8 +6,8 @@ account module knows no app.
 
 Erasure keeps the public record and removes the person:
 
-- the account row stays as an inactive tombstone (random username, no name, e-mail, phone or
-  password), because needs, supports, votes and the points ledger refer to it and their
+- the account row stays as an inactive tombstone (random username, no name, display name,
+  e-mail, phone or password; its e-mail addresses, confirmations and texted codes are deleted), because needs, supports, votes and the points ledger refer to it and their
   counts are part of the public record (support counts, vote results, a balanced ledger);
 - reports stay, anonymised: no account link, no name, phone or e-mail (the description is kept
   while the department may still be handling it; the retention purge later redacts contact
@@ -23,13 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from civicworks.accounts.models import STAFF_ROLES, IdempotentRequest, Role, User
+from civicworks.accounts.models import STAFF_ROLES, IdempotentRequest, PhoneCode, Role, User
 
-ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "phone", "role", "date_joined", "last_login"]
+ACCOUNT_FIELDS = [
+    "username", "display_name", "first_name", "last_name", "email", "phone", "phone_verified_at", "language", "role",
+    "date_joined", "last_login",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,14 +57,19 @@ def may_erase(user: User) -> bool:
 
 def account_export(user: User) -> dict:
     """Everything tied to the account, as plain data for a JSON download."""
-    data = {"generated_at": timezone.now(), "account": {field: getattr(user, field) for field in ACCOUNT_FIELDS}}
+    account = {field: getattr(user, field) for field in ACCOUNT_FIELDS}
+    account["email_addresses"] = list(
+        EmailAddress.objects.filter(user=user).order_by("-primary", "email").values("email", "verified", "primary")
+    )
+    data = {"generated_at": timezone.now(), "account": account}
     return data | {key: part.export(user) for key, part in PARTS.items()}
 
 
 def _tombstone(user: User) -> None:
     # A new password hash invalidates every other session of the account.
     user.username = f"deleted-{secrets.token_hex(8)}"
-    user.first_name = user.last_name = user.email = user.phone = user.organisation = ""
+    user.first_name = user.last_name = user.email = user.phone = user.organisation = user.display_name = ""
+    user.phone_verified_at = None
     user.role, user.department, user.is_active = Role.RESIDENT, None, False
     user.set_unusable_password()
     user.save()
@@ -73,4 +82,7 @@ def account_erase(*, user: User) -> None:
     for part in PARTS.values():
         part.erase(user)
     IdempotentRequest.objects.filter(scope=f"user:{user.pk}").delete()
+    # The sign-in records: addresses (and their pending confirmations), texted codes.
+    EmailAddress.objects.filter(user=user).delete()
+    PhoneCode.objects.filter(user=user).delete()
     _tombstone(user)

@@ -1,5 +1,6 @@
 """A signed-in resident's own data: see it, download it (JSON), delete the account."""
 
+from allauth.account import views as allauth_views
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -11,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from . import mydata
+from civicworks.errors import DomainError
+
+from . import mydata, services
+from .forms import PhoneCodeForm, PhoneForm
 
 
 class EraseForm(forms.Form):
@@ -67,3 +71,56 @@ def my_data_erase(request):
     logout(request)
     messages.success(request, _("Your account and your personal data have been deleted."))
     return redirect("/")
+
+
+def _phone_page(request, phone_form: PhoneForm, code_form: PhoneCodeForm, status: int = 200):
+    pending = request.user.phone_codes.filter(used_at=None).order_by("-created_at").first()
+    context = {"phone_form": phone_form, "code_form": code_form, "pending": pending}
+    return render(request, "accounts/phone.html", context, status=status)
+
+
+@login_required
+@require_GET
+def phone(request):
+    return _phone_page(request, PhoneForm(initial={"phone": request.user.phone}), PhoneCodeForm())
+
+
+@login_required
+@require_POST
+def phone_send(request):
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.phone_code_send(user=request.user, phone=form.cleaned_data["phone"])
+        except DomainError as exc:
+            form.add_error("phone", exc)
+        else:
+            messages.success(request, _("We sent a 6-digit code to %(phone)s.") % {"phone": form.cleaned_data["phone"]})
+            return redirect("accounts:phone")
+    return _phone_page(request, form, PhoneCodeForm(), status=400)
+
+
+@login_required
+@require_POST
+def phone_confirm(request):
+    form = PhoneCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.phone_code_confirm(user=request.user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc)
+        else:
+            messages.success(request, _("Your mobile number is confirmed."))
+            return redirect("accounts:phone")
+    return _phone_page(request, PhoneForm(initial={"phone": request.user.phone}), form, status=400)
+
+
+class EmailView(allauth_views.EmailView):
+    """allauth's e-mail page, saying so when a resent confirmation was held back by the rate limit
+    (allauth skips it silently: the link sent before still works)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if "action_send" in request.POST and request.POST.get("email") and not self._did_send_verification_email:
+            messages.error(request, _("Be patient, you are sending too many requests."))
+        return response

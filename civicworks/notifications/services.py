@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicworks.accounts.models import User
+from civicworks.accounts.selectors import verified_emails
 from civicworks.publish import publish
 from civicworks.sms import SmsError, send_sms
 
@@ -69,9 +70,8 @@ def wants(choices: dict, user: User, kind: Kind, channel: str) -> bool:
 
 
 def email_of(user: User) -> str:
-    """Where a user's e-mail goes: the address on the account (verified addresses only, once
-    sign-up verifies them)."""
-    return user.email
+    """Where a user's e-mail goes: a verified address only (staff: the account's address)."""
+    return verified_emails([user]).get(user.pk, "")
 
 
 def phone_of(user: User) -> str:
@@ -98,7 +98,8 @@ def notify(*, kind: str, key: str, to: Iterable[User | str], context: dict, link
     """
     spec = kinds.get(kind)
     users = list({user.pk: user for user in to if isinstance(user, User) and user.is_active}.values())
-    told = {email_of(user).lower() for user in users}
+    emails = verified_emails(users)  # one query for every recipient
+    told = {email.lower() for email in emails.values()}
     addresses = sorted({a.strip().lower() for a in to if isinstance(a, str) and a.strip()} - told - {""})
     opted_out = set(
         EmailOptOut.objects.filter(email__in=addresses, kind__in=[kind, ALL_KINDS]).values_list("email", flat=True)
@@ -138,7 +139,7 @@ def notify(*, kind: str, key: str, to: Iterable[User | str], context: dict, link
                 )
                 continue
             user = notification.user
-            for channel, address in ((Channel.EMAIL, email_of(user)), (Channel.SMS, phone_of(user))):
+            for channel, address in ((Channel.EMAIL, emails.get(user.pk, "")), (Channel.SMS, phone_of(user))):
                 if address and wants(choices, user, spec, channel):
                     new_deliveries.append(Delivery(notification=notification, channel=channel, address=address))
         Delivery.objects.bulk_create(new_deliveries)

@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
@@ -29,8 +30,11 @@ def _templates(settings):
     sms.outbox.clear()
 
 
-def resident(name="wang", **extra) -> User:
-    return User.objects.create_user(name, email=f"{name}@example.cn", password="x", **extra)
+def resident(name="wang", *, verified=True, **extra) -> User:
+    """A resident whose address is confirmed (unless `verified=False`): mail goes only to such."""
+    user = User.objects.create_user(name, email=f"{name}@example.cn", password="x", **extra)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
 
 
 def tell(to, key="report:1:answered", **context):
@@ -57,6 +61,25 @@ def test_each_event_is_told_once_per_recipient(django_capture_on_commit_callback
     assert unsubscribe.startswith("<" + settings.CIVICWORKS_SITE_URL + "/notifications/unsubscribe/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert unsubscribe.strip("<>") in message.body
+
+
+def test_mail_goes_only_to_a_verified_address(django_capture_on_commit_callbacks):
+    confirmed, newcomer = resident("li"), resident("newcomer", verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tell([confirmed, newcomer]) == 2
+    # The newcomer still has it in the in-app list, but no mail went to an unconfirmed address.
+    assert Notification.objects.filter(user=newcomer).exists()
+    assert [m.to for m in mail.outbox] == [["li@example.cn"]]
+    assert not Delivery.objects.filter(address="newcomer@example.cn").exists()
+
+
+def test_recipients_addresses_are_looked_up_together(django_assert_num_queries):
+    from civicworks.accounts.selectors import verified_emails
+
+    people = [resident(f"r{i}") for i in range(5)] + [resident("late", verified=False)]
+    with django_assert_num_queries(1):
+        found = verified_emails(people)
+    assert found == {p.pk: p.email for p in people[:5]}
 
 
 def test_text_is_written_in_each_recipients_language(django_capture_on_commit_callbacks):

@@ -12,16 +12,16 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 @pytest.mark.django_db
 def test_five_failed_logins_lock_the_account_for_that_address(client):
     factories.user(username="target", role=Role.RESIDENT)
-    login = reverse("accounts:login")
+    login = reverse("account_login")
     for _ in range(5):
-        response = client.post(login, {"username": "target", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+        response = client.post(login, {"login": "target", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 429
     # Even the right password is refused while locked...
-    response = client.post(login, {"username": "target", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post(login, {"login": "target", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # ...but the owner signing in from elsewhere is not locked out by an attacker's address.
-    response = client.post(login, {"username": "target", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.2")
+    response = client.post(login, {"login": "target", "password": "pw-for-tests-only"}, REMOTE_ADDR="10.0.0.2")
     assert response.status_code == 302
 
 

@@ -30,7 +30,7 @@ def test_language_switch_is_remembered(client):
 
 @pytest.mark.django_db
 def test_every_page_has_the_language_switch_and_landmarks(client):
-    for url in ["/", reverse("accounts:login")]:
+    for url in ["/", reverse("account_login")]:
         html = client.get(url).text
         assert 'name="language"' in html
         assert "<main" in html and "<nav" in html and "<header" in html

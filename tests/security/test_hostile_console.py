@@ -35,6 +35,7 @@ HANDLERS = DEPARTMENT_WRITERS | {"supervisor", "grid"}
 # Who may change anything at all through each console page (scoping by department is tested per
 # page elsewhere). Deleting is the city administrator's alone on every page.
 WRITERS: dict[str, set[str]] = {
+    "account.emailaddress": {"admin"},  # allauth: residents' addresses, the city administrator only
     "accounts.user": {"admin"},
     "accounts.workerheartbeat": {"admin"},  # the administrator may clear a stale heartbeat
     "auth.group": {"admin"},

@@ -49,7 +49,7 @@ def footprint(resident, official, road, cocreation, cycle, project, django_captu
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     for name in ("accounts:my-data", "accounts:my-data-download"):
         response = client.get(reverse(name))
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+        assert response.status_code == 302 and reverse("account_login") in response["Location"]
     assert client.post(reverse("accounts:my-data-delete"), {"password": PASSWORD}).status_code == 302
 
 

@@ -12,7 +12,7 @@ def test_my_data_from_the_menu_accessible_and_deletion(phone, resident):  # noqa
     page = phone.new_page()
     errors = collect_errors(page)
     page.goto("/accounts/login/")
-    page.fill("#id_username", "resident")
+    page.fill("#id_login", "resident")
     page.fill("#id_password", "pw-for-tests-only")
     with page.expect_navigation():
         page.click("main button[type=submit]")
