@@ -10,7 +10,7 @@ from participation import services
 from participation.models import DesignVote, Need, NeedSupport, ObserverApplication
 from projects.models import Community
 from tests import factories
-from tests.participation.conftest import cocreation, make_need  # noqa: F401 - fixture
+from tests.participation.conftest import cocreation  # noqa: F401 - fixture
 
 REFUSAL = "Please confirm your e-mail address"
 
@@ -22,7 +22,7 @@ def newcomer(db):
 
 @pytest.fixture
 def need(city, resident):
-    return make_need(resident)
+    return factories.need(author=resident)
 
 
 def test_unverified_is_refused_by_the_services(need, cocreation, newcomer):  # noqa: F811

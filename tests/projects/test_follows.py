@@ -48,9 +48,9 @@ def test_follow_is_once_and_unfollow_removes_it(resident, project):
 
 def test_anonymous_visitors_are_asked_to_sign_in(client, project):
     page = client.get(project.get_absolute_url()).content.decode()
-    assert reverse("accounts:login") + "?next=" in page and "0 " in page
+    assert reverse("account_login") + "?next=" in page and "0 " in page
     response = client.post(reverse("projects:follow", args=[project.code]), {"action": "follow"})
-    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
     assert not Follow.objects.exists()
 
 
