@@ -110,7 +110,7 @@ def test_the_unsubscribe_page_names_the_kind(client, resident):
     (notification,) = told(resident, 1)
     url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(notification)])
     page = client.get(url).content.decode()
-    assert "My report was answered" in page or "我的报告" in page
+    assert "我的诉求已答复" in page
     assert not Preference.objects.exists()  # the GET asks; it changes nothing
     assert client.get(reverse("notifications:unsubscribe", args=["forged"])).status_code == 400
 
