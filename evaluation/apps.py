@@ -9,12 +9,13 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.notifications.kinds import register as register_kinds
         from civicworks.rounding import register_sqlite_functions
 
         from .mydata import PART
-        from .notifications import register_kinds
+        from .notifications import KINDS
 
         register(PART)
-        register_kinds()  # what followers hear (civicworks.notifications)  # this app's part of a resident's "my data"
+        register_kinds(*KINDS)  # what followers hear (civicworks.notifications)
         # The scorecard SQL rounds totals with civicworks_round on SQLite (PostgreSQL's rule).
         connection_created.connect(register_sqlite_functions, dispatch_uid="civicworks_round")

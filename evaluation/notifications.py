@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from civicworks.notifications.kinds import Kind, register
+from civicworks.notifications.kinds import Kind
 from civicworks.notifications.services import notify
 from projects.selectors import followers_by_project
 
@@ -13,11 +13,6 @@ KINDS = [
     Kind(key="evaluation.order_closed", label=_("A rectification order I heard of was closed"), group=GROUP),
     Kind(key="evaluation.survey_open", label=_("A satisfaction survey opened for a project I follow"), group=GROUP),
 ]
-
-
-def register_kinds() -> None:
-    for kind in KINDS:
-        register(kind)
 
 
 def tell_followers(items: list, *, kind: str, link=lambda item: item.project.get_absolute_url()) -> int:

@@ -8,9 +8,10 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.notifications.kinds import register as register_kinds
 
         from . import notifications
         from .mydata import PART
 
         register(PART)  # this app's part of a resident's "my data"
-        notifications.register()  # what reporters hear about their reports
+        register_kinds(*notifications.KINDS)  # what reporters hear about their reports

@@ -31,11 +31,6 @@ KINDS = [
 ]
 
 
-def register() -> None:
-    for kind in KINDS:
-        kinds.register(kind)
-
-
 def reporter_link(report: Report) -> tuple[list, str]:
     """Who hears about `report` and the link they get, or ([], "") when nobody can be reached.
 

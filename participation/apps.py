@@ -8,11 +8,12 @@ class ParticipationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.notifications.kinds import register as register_kinds
 
         from . import hooks
         from .mydata import PART
-        from .notifications import register_kinds
+        from .notifications import KINDS
 
         register(PART)
-        register_kinds()  # what residents hear (civicworks.notifications)  # this app's part of a resident's "my data"
+        register_kinds(*KINDS)  # what residents hear (civicworks.notifications)
         hooks.connect()  # points for what happens in the other apps (civicworks.events)

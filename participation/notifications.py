@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from civicworks.notifications.kinds import Kind, register
+from civicworks.notifications.kinds import Kind
 
 GROUP = _("Public participation")
 
@@ -13,8 +13,3 @@ KINDS = [
     # Points come often and matter little on their own: the in-app list only, unless chosen.
     Kind(key="participation.points", label=_("I earned participation points"), email=False, group=GROUP),
 ]
-
-
-def register_kinds() -> None:
-    for kind in KINDS:
-        register(kind)

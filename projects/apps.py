@@ -8,11 +8,12 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.notifications.kinds import register as register_kinds
 
         from . import listeners
         from .mydata import PART
-        from .notifications import register_kinds
+        from .notifications import KINDS
 
         register(PART)  # follows in a resident's "my data"
-        register_kinds()  # what followers hear (civicworks.notifications)
+        register_kinds(*KINDS)  # what followers hear (civicworks.notifications)
         listeners.connect()  # implied follows (civicworks.events)

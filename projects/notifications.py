@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from civicworks.notifications.kinds import Kind, register
+from civicworks.notifications.kinds import Kind
 
 GROUP = _("Projects I follow")
 
@@ -11,8 +11,3 @@ KINDS = [
     Kind(key="project.milestone_done", label=_("A project I follow reached a milestone"), group=GROUP),
     Kind(key="project.milestone_overdue", label=_("A milestone of a project I follow is overdue"), group=GROUP),
 ]
-
-
-def register_kinds() -> None:
-    for kind in KINDS:
-        register(kind)

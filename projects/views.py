@@ -125,30 +125,23 @@ def _back(request, default: str):
     return redirect(default)
 
 
-def _follow_step(request, **target) -> bool | None:
-    """Follow or unfollow as the form asks; None (and a message) for an unknown action."""
+def _follow_step(request, said: tuple[str, str], **target) -> None:
+    """Follow or unfollow as the form asks, and say so (`said`: followed, stopped); an unknown action is refused."""
     action = request.POST.get("action")
-    if action == "follow":
-        return services.follow(user=request.user, **target)
-    if action == "unfollow":
-        return services.unfollow(user=request.user, **target)
-    messages.error(request, _("Choose whether to follow or to stop following."))
-    return None
+    if action not in ("follow", "unfollow"):
+        messages.error(request, _("Choose whether to follow or to stop following."))
+        return
+    step = services.follow if action == "follow" else services.unfollow
+    step(user=request.user, **target)
+    messages.success(request, said[0] if action == "follow" else said[1])
 
 
 @login_required
 @require_POST
 def project_follow(request, code: str):
     project = get_object_or_404(Project.objects.public(), code=code)
-    done = _follow_step(request, project=project)
-    if done is not None:
-        following = request.POST["action"] == "follow"
-        messages.success(
-            request,
-            _("You follow this project: you will hear of its progress.")
-            if following
-            else _("You no longer follow this project."),
-        )
+    said = (_("You follow this project: you will hear of its progress."), _("You no longer follow this project."))
+    _follow_step(request, said, project=project)
     return _back(request, project.get_absolute_url())
 
 
@@ -156,15 +149,8 @@ def project_follow(request, code: str):
 @require_POST
 def community_follow(request, pk: int):
     community = get_object_or_404(Community, pk=pk)
-    done = _follow_step(request, community=community)
-    if done is not None:
-        following = request.POST["action"] == "follow"
-        messages.success(
-            request,
-            _("You follow this community: you will hear of its projects.")
-            if following
-            else _("You no longer follow this community."),
-        )
+    said = (_("You follow this community: you will hear of its projects."), _("You no longer follow this community."))
+    _follow_step(request, said, community=community)
     return _back(request, reverse("projects:following"))
 
 

@@ -1,6 +1,6 @@
 """The kinds of notification, each registered once by the app that sends it.
 
-`register(Kind(key="report.answered", label=_("My report was answered"), ...))` in the app's
+`register(*KINDS)` (a list of `Kind(key="report.answered", label=_("My report was answered"), ...))` in the app's
 `AppConfig.ready()`. The key names the templates: `notifications/<key>.subject.txt` (one
 line) and `notifications/<key>.body.txt`, found in the app's `templates/` folder and rendered in
 the recipient's language.
@@ -32,10 +32,12 @@ class Kind:
 _KINDS: dict[str, Kind] = {}
 
 
-def register(kind: Kind) -> Kind:
-    if kind.key in _KINDS and _KINDS[kind.key] != kind:
-        raise ValueError(f"notification kind {kind.key!r} registered twice")
-    _KINDS[kind.key] = kind
+def register(*kinds: Kind) -> Kind:
+    """Register the kinds an app sends (in its `AppConfig.ready()`); returns the last one."""
+    for kind in kinds:
+        if kind.key in _KINDS and _KINDS[kind.key] != kind:
+            raise ValueError(f"notification kind {kind.key!r} registered twice")
+        _KINDS[kind.key] = kind
     return kind
 
 
