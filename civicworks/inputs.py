@@ -87,11 +87,15 @@ def code_choice(*, label, queryset, empty_label, **extra) -> forms.ModelChoiceFi
 
 
 def date_choice(*, label) -> forms.DateField:
-    """An optional ISO date within the calendar, picked with the browser's date input."""
+    """An optional ISO date within the calendar, picked with the browser's date input.
+
+    The value is written in ISO in every language: a date input shows it in the reader's format but
+    accepts only ISO (in Chinese, Django's localised "2026/11/03" left the field empty).
+    """
     return forms.DateField(
         label=label,
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
         validators=[validate_calendar_date],
     )

@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from . import views
 from .accounts.views import EmailView
 
+# The 400, 403 and 404 pages (templates/400.html, 403.html, 404.html) are rendered by Django's handlers with the request.
+handler500 = "civicworks.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

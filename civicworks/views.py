@@ -2,6 +2,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -42,3 +44,15 @@ def stored_file(request, name: str):
     if owner is None:
         raise Http404
     return files.file_response(name, public=files.kind_of(name).is_public(owner))
+
+
+def server_error(request):
+    """The 500 page in the site's layout and the reader's language (handler500).
+
+    Django's own handler renders without the request, so the layout would lose its header; if
+    rendering the layout fails too (the database may be what is down), Django's plain page answers.
+    """
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001 — whatever broke the page must not break the error page
+        return defaults.server_error(request, template_name="500-plain.html")

@@ -91,4 +91,4 @@ class RateForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Tracking code"), max_length=20)
+    code = forms.CharField(label=_("Tracking code"), max_length=40)

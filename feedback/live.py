@@ -14,7 +14,7 @@ from civicworks.live import live_fragment, one_row
 from civicworks.permissions import has_role, is_city_admin
 
 from . import selectors, services
-from .models import Report, ReportEvent, ReportPhoto, ReportStatus
+from .models import Report, ReportEvent, ReportPhoto, ReportStatus, normalise_tracking_code
 
 QUEUE_SIZE = 20
 # Reports that reached a department and wait for someone to accept them.
@@ -35,7 +35,7 @@ REPORT_VERSION_SQL = f"""
 
 
 def _report_version(request, code: str):
-    row = one_row(REPORT_VERSION_SQL, [(code or "").strip().upper()])
+    row = one_row(REPORT_VERSION_SQL, [normalise_tracking_code(code)])
     if row is None:
         return None
     owned, version = row[: len(OWNER_FIELDS)], row[len(OWNER_FIELDS) :]

@@ -24,6 +24,7 @@ Stable names other apps may rely on (do not rename):
   row for a report no department could be found for yet); ``sent_at`` null until sent.
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -44,6 +45,16 @@ TRACKING_LENGTH = 13  # 13 × 5 bits = 65 random bits
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+# Crockford's reading of the letters the alphabet leaves out: they were meant as the digits they resemble.
+LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def normalise_tracking_code(typed: str) -> str:
+    """A tracking code as a resident types or reads it aloud — any case, spaces, dashes, O for 0,
+    I or L for 1 — as it is stored."""
+    return re.sub(r"[\s\-‐‑–—]", "", typed or "").upper().translate(LOOKALIKES)
 
 
 def new_api_key() -> str:

@@ -22,7 +22,7 @@ from civicworks.idempotency import idempotent
 from civicworks.inputs import parse_id, plain_text
 
 from . import selectors, services
-from .models import DONE_STATUSES, ApiKey, Channel, Report, ReportKind, ServiceCategory
+from .models import DONE_STATUSES, ApiKey, Channel, Report, ReportKind, ServiceCategory, normalise_tracking_code
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_REQUESTS = 1000
@@ -319,7 +319,9 @@ def request_detail(request, fmt: str, pk: str) -> HttpResponse:
 @require_GET
 @endpoint
 def token_detail(request, fmt: str, token: str) -> HttpResponse:
-    report = Report.objects.public().filter(tracking_code=token.strip().upper()).only("pk", "tracking_code").first()
+    report = (
+        Report.objects.public().filter(tracking_code=normalise_tracking_code(token)).only("pk", "tracking_code").first()
+    )
     if report is None:
         raise Open311Error(404, _("No service request with this token."))
     return render(fmt, "service_requests", [{"service_request_id": str(report.pk), "token": token}])

@@ -27,7 +27,16 @@ from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.inputs import in_calendar
 from civicworks.rounding import round_half_up
 
-from .models import DONE_STATUSES, FixedAnswer, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
+from .models import (
+    DONE_STATUSES,
+    FixedAnswer,
+    Report,
+    ReportEvent,
+    ReportKind,
+    ReportStatus,
+    ServiceCategory,
+    normalise_tracking_code,
+)
 
 # Fields a public page, the API or Open311 may show. Contact details are never among them.
 PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
@@ -42,7 +51,7 @@ def public_reports() -> QuerySet[Report]:
 
 
 def report_by_code(code: str) -> Report | None:
-    code = (code or "").strip().upper()
+    code = normalise_tracking_code(code)
     return Report.objects.select_related(*PUBLIC_RELATED).filter(tracking_code=code).first()
 
 
@@ -121,7 +130,8 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 
 def period_from(text: str) -> Period:
-    """`2026-11` (a month) or `2026-Q4` (a quarter) of the years 2000–2100; anything else is the current month.
+    """`2026-11` (a month) or `2026-Q4` (a quarter) of the years 2000–2100; anything else is the last
+    complete month (the current one, two days old, would read 0 % for most rates).
 
     (`9999-Q4` ends in the year 10000 and `0001-01` has no month before it: both were a 500.)
     """
@@ -131,8 +141,8 @@ def period_from(text: str) -> Period:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text, re.ASCII)
     if match and 1 <= int(match[2]) <= 12 and in_calendar(int(match[1])):
         return month_period(int(match[1]), int(match[2]))
-    today = timezone.localdate()
-    return month_period(today.year, today.month)
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return month_period(last_month.year, last_month.month)
 
 
 class Median(Aggregate):

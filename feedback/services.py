@@ -51,6 +51,7 @@ from .models import (
     ReportStep,
     RoutingRule,
     ServiceCategory,
+    normalise_tracking_code,
 )
 from .routing import route_choice
 
@@ -95,7 +96,7 @@ def may_act_as_reporter(user, report: Report, tracking_code: str) -> bool:
     Whoever handles the report never answers for its resident (confirm, rate, reopen), code or
     not, even for a report filed from their own account: the answers score the department.
     """
-    if not hmac.compare_digest(report.tracking_code, (tracking_code or "").strip().upper()):
+    if not hmac.compare_digest(report.tracking_code, normalise_tracking_code(tracking_code)):
         return False
     if acts_for_the_city(user, report):
         return False

@@ -18,7 +18,7 @@ from projects.models import Project
 from . import fixed, selectors, services
 from .abuse import submission_allowed
 from .forms import FixedForm, RateForm, ReopenForm, ReportForm, TrackForm
-from .models import Channel, Report, ReportStep
+from .models import Channel, Report, ReportStep, normalise_tracking_code
 
 PAGE_SIZE = 25
 
@@ -122,7 +122,7 @@ def _public_dict(report: Report) -> dict:
 def track_lookup(request):
     form = TrackForm(request.GET or None)
     if form.is_valid():
-        return redirect("feedback:track", code=form.cleaned_data["code"].strip().upper())
+        return redirect("feedback:track", code=normalise_tracking_code(form.cleaned_data["code"]))
     return render(request, "feedback/track_lookup.html", {"form": form})
 
 
@@ -135,6 +135,8 @@ def _tracked(code: str) -> Report:
 
 def track(request, code: str):
     report = _tracked(code)
+    if code != report.tracking_code:  # typed with spaces, dashes, lower case or look-alike letters
+        return redirect("feedback:track", code=report.tracking_code)
     is_reporter = services.may_act_as_reporter(request.user, report, code)
     context = {
         "report": report,

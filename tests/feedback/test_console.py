@@ -82,7 +82,8 @@ def test_bulk_accept_and_close(client, queue, official):
 
 def test_console_figures(client, queue, official):
     client.force_login(official)
-    response = client.get(reverse("admin:feedback_report_figures"))
+    this_month = timezone.localdate().strftime("%Y-%m")  # the page opens on the last complete month
+    response = client.get(reverse("admin:feedback_report_figures"), {"period": this_month})
     assert response.status_code == 200
     names = [row["name"] for row in response.context["figures"]["by_department"]]
     assert names == [official.department.name]

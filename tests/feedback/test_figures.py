@@ -39,10 +39,13 @@ def test_figures_of_a_month(road, official):
     assert selectors.period_from("2026-01").previous().label == "2025-12"
 
 
-def test_public_figures_page(client, road, official):
-    _report(road, official, timezone.now(), 10, 5)
+def test_public_figures_page_opens_on_the_last_complete_month(client, road, official):
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    _report(road, official, timezone.now() - timedelta(days=timezone.localdate().day + 1), 10, 5)
     response = client.get(reverse("feedback:figures"))
     assert response.status_code == 200 and official.department.name in response.content.decode()
+    assert response.context["figures"]["period"].label == last_month.strftime("%Y-%m")
+    assert response.context["figures"]["by_department"][0]["reports"] == 1
     assert client.get(reverse("feedback:figures"), {"period": "garbage"}).status_code == 200
 
 

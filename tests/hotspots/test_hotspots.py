@@ -249,3 +249,12 @@ def test_legend_and_levels_agree(highest):
     for count in range(1, highest + 1):
         (row,) = [r for r in rows if r["low"] <= count <= r["high"]]
         assert level_of(count, highest) == row["level"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_date_fields_show_iso_dates_in_both_languages(client, categories, language):
+    """The page opens on the default period: the date inputs must get values they accept."""
+    response = client.get("/hotspots/", HTTP_ACCEPT_LANGUAGE=language)
+    query, page = response.context["query"], response.content.decode()
+    assert f'value="{query.since_date.isoformat()}"' in page
+    assert f'value="{query.until_date.isoformat()}"' in page
