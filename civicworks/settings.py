@@ -101,7 +101,11 @@ TEMPLATES = [
                 "civicworks.context_processors.site",
                 "civicworks.notifications.context_processors.unread",
             ],
-            "libraries": {"files": "civicworks.file_tags", "workflow": "civicworks.workflow_tags"},
+            "libraries": {
+                "files": "civicworks.file_tags",
+                "workflow": "civicworks.workflow_tags",
+                "money": "civicworks.money",
+            },
         },
     },
 ]
@@ -175,6 +179,9 @@ LANGUAGE_CODE = env.str("CIVICWORKS_LANGUAGE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CIVICWORKS_TIME_ZONE", default="Asia/Shanghai")
+# Chinese amounts grouped in threes (civicworks/formats); large amounts in 万元 on Chinese pages.
+FORMAT_MODULE_PATH = ["civicworks.formats"]
+CIVICWORKS_MONEY_IN_WAN = env.bool("CIVICWORKS_MONEY_IN_WAN", default=True)
 USE_I18N = True
 USE_TZ = True
 

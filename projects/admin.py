@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.admin import ScopedHistoryAdmin, ScopedInlineMixin, ScopedModelAdmin
+from civicworks.money import money
 from civicworks.permissions import is_city_admin
 
 from . import selectors, services
@@ -185,7 +186,7 @@ class ProjectAdmin(ScopedHistoryAdmin):
 
     @admin.display(description=_("money"), ordering="spent")
     def money(self, obj: Project) -> str:
-        label = f"¥{obj.spent:,.0f} / ¥{obj.budget:,.0f}"
+        label = f"{money(obj.spent)} / {money(obj.budget)}"
         if obj.over_budget:
             return format_html('<strong class="projects-alert">⚠ {} {}</strong>', _("Over budget"), label)
         return label
