@@ -106,13 +106,25 @@ def seed_categories(*, with_rules: bool = False) -> None:
             )
 
 
+# The grid workers (网格员) of the twelve communities, in the order the communities were created.
+GRID_WORKER_NAMES = [
+    "何丽华", "郭建军", "马春燕", "罗志刚", "高秀兰", "胡国平",
+    "徐晓梅", "杨立新", "黄桂芳", "朱卫东", "林美玲", "郑国强",
+]  # fmt: skip
+
+
 def seed_grids() -> None:
     """One grid per community (its boundary), with a grid worker of the district's unit or the city."""
     fallback = Department.objects.get(name="市城市管理局")
     for number, community in enumerate(Community.objects.select_related("district").order_by("id"), start=1):
         worker, _ = User.objects.get_or_create(
             username=f"grid{number:02d}",
-            defaults={"role": Role.GRID_WORKER, "department": fallback, "first_name": f"网格员{community.name[:2]}"},
+            defaults={
+                "role": Role.GRID_WORKER,
+                "department": fallback,
+                "last_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][0],
+                "first_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][1:],
+            },
         )
         GridArea.objects.update_or_create(
             district=community.district,

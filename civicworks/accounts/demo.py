@@ -11,17 +11,17 @@ DEMO_PASSWORD = "civic-demo-2026"  # noqa: S105 - printed on purpose: demo city 
 
 # (username, role, full name, department name or None, organisation)
 DEMO_USERS = [
-    ("admin", Role.CITY_ADMIN, "陈市管", None, ""),
+    ("admin", Role.CITY_ADMIN, "陈志远", None, ""),
     ("official", Role.OFFICIAL, "王建国", "市住房和城乡建设局", ""),
     ("official2", Role.OFFICIAL, "李明华", "市城市管理局", ""),
     ("manager", Role.MANAGER, "张丽娟", "市住房和城乡建设局", ""),
-    ("evaluator", Role.EVALUATOR, "赵评估", None, "锦川民意调查中心（第三方）"),
-    ("supervisor", Role.SUPERVISOR, "刘监督", "市住房和城乡建设局", ""),
-    ("grid", Role.GRID_WORKER, "孙网格", "临江区住房和建设局", ""),
-    ("observer", Role.OBSERVER, "周观察", None, ""),
-    ("resident", Role.RESIDENT, "吴居民", None, ""),
+    ("evaluator", Role.EVALUATOR, "赵雅琴", None, "锦川民意调查中心（第三方）"),
+    ("supervisor", Role.SUPERVISOR, "刘德胜", "市住房和城乡建设局", ""),
+    ("grid", Role.GRID_WORKER, "孙晓峰", "临江区住房和建设局", ""),
+    ("observer", Role.OBSERVER, "周秀英", None, ""),
+    ("resident", Role.RESIDENT, "吴海燕", None, ""),
     # Signed up, address not confirmed yet: may sign in, may not propose, support or vote.
-    ("newcomer", Role.RESIDENT, "新市民小林", None, ""),
+    ("newcomer", Role.RESIDENT, "林小雨", None, ""),
 ]
 UNCONFIRMED = {"newcomer"}
 

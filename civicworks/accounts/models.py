@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -20,6 +22,8 @@ STAFF_ROLES = frozenset(
     {Role.OFFICIAL, Role.MANAGER, Role.EVALUATOR, Role.SUPERVISOR, Role.GRID_WORKER, Role.CITY_ADMIN}
 )
 DEPARTMENT_ROLES = frozenset({Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR, Role.GRID_WORKER})
+
+HAN = re.compile(r"[\u3400-\u9fff]")  # a name in Chinese characters
 
 
 class User(AbstractUser):
@@ -62,6 +66,18 @@ class User(AbstractUser):
         # Console access follows the role; nobody flips is_staff by hand out of step with it.
         self.is_staff = self.is_superuser or self.role in STAFF_ROLES
         super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        # The console's pickers, timelines and lists name people, not log-ins (grid10).
+        return self.public_name
+
+    def get_full_name(self) -> str:
+        """Names as written: a Chinese name family name first and without a space (王建国);
+        others as Django writes them (given family)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if HAN.search(first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
 
     @property
     def public_name(self) -> str:

@@ -48,5 +48,5 @@ def test_demo_residents_are_confirmed_and_one_newcomer_is_not(city):
     demo.seed(options={}, stdout=io.StringIO())  # idempotent
     assert User.objects.get(username="resident").is_verified
     newcomer = User.objects.get(username="newcomer")
-    assert newcomer.display_name == "新市民小林" and not newcomer.is_verified
+    assert newcomer.display_name == "林小雨" and not newcomer.is_verified
     assert EmailAddress.objects.filter(user__username="resident").count() == 1
