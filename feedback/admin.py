@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.admin import ReadOnlyAdmin, ScopedModelAdmin
@@ -121,7 +122,7 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("open", _("Open"))]
+        return [("overdue", _("Overdue")), ("open", pgettext_lazy("report", "Open"))]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicworks.files import TokenPath
 from projects.models import Project
@@ -76,7 +77,7 @@ class ServiceCategory(models.Model):
     )
     sla_hours = models.PositiveIntegerField(_("deadline (hours)"), default=48)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switched on", "active"), default=True)
 
     class Meta:
         verbose_name = _("service category")
@@ -189,7 +190,7 @@ class ReportStep(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     TRANSFER = "transfer", _("Transfer")
     RESOLVE = "resolve", _("Answer")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("report step", "Close")
     CONFIRM = "confirm", _("Confirm")
     REOPEN = "reopen", _("Reopen")
     RATE = "rate", _("Rate")
@@ -613,7 +614,7 @@ class ApiKey(models.Model):
 
     name = models.CharField(_("client name"), max_length=80)
     key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("switched on", "active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

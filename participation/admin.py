@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin, refusal_text
@@ -280,7 +281,7 @@ class OverdueItemFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("overdue", _("Overdue")), ("done", _("Done"))]
+        return [("open", pgettext_lazy("action item", "Open")), ("overdue", _("Overdue")), ("done", _("Done"))]
 
     def queryset(self, request, queryset):
         from django.utils import timezone

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicworks.files import PhotoField, TokenPath
 
@@ -46,7 +47,10 @@ class NeedQuerySet(models.QuerySet):
 
 class Need(models.Model):
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="needs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("need", "author"),
+        on_delete=models.PROTECT,
+        related_name="needs",
     )
     category = models.ForeignKey(
         "projects.ProjectCategory", verbose_name=_("category"), on_delete=models.PROTECT, related_name="needs"
@@ -156,7 +160,7 @@ class NeedSupport(models.Model):
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("application", "Approved")
     REJECTED = "rejected", _("Rejected")
 
 
@@ -402,7 +406,7 @@ class Meeting(models.Model):
         "projects.Department", verbose_name=_("attending departments"), blank=True, related_name="attended_meetings"
     )
     minutes = models.TextField(_("minutes"), blank=True)
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(pgettext_lazy("made public", "published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:

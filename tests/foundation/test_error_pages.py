@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.foundation.error_ur
 
 HEADINGS = {
     "zh-hans": {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "出了点问题"},
-    "en": {400: "Bad request", 403: "Not allowed", 404: "Page not found", 500: "Something went wrong"},
+    "en": {400: "Bad request", 403: "Access denied", 404: "This page does not exist", 500: "Something went wrong"},
 }
 WAY_BACK = {"zh-hans": "返回首页", "en": "Back to the home page"}
 URLS = {400: "/test-errors/400/", 403: "/test-errors/403/", 404: "/track/NOSUCHCODE0000/", 500: "/test-errors/500/"}
