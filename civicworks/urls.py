@@ -5,7 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from . import views
 from .accounts.views import EmailView
 
-# The 400, 403 and 404 pages (templates/400.html, 403.html, 404.html) are rendered by Django's handlers with the request.
+# Error pages in the site's layout and the reader's language (templates/error.html).
+handler400 = "civicworks.views.bad_request"
+handler403 = "civicworks.views.permission_denied"
+handler404 = "civicworks.views.page_not_found"
 handler500 = "civicworks.views.server_error"
 
 urlpatterns = [

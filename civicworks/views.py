@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -46,13 +47,52 @@ def stored_file(request, name: str):
     return files.file_response(name, public=files.kind_of(name).is_public(owner))
 
 
+# Each error status: its heading and what the reader can do about it.
+ERRORS = {
+    400: (
+        _("Bad request"),
+        _("The request could not be understood. Check the address or the form and try again."),
+    ),
+    403: (
+        _("Access denied"),
+        _("You are not allowed to open this page. If you should be, sign in with the right account."),
+    ),
+    404: (
+        _("This page does not exist"),
+        _("There is no page at this address. A tracking code may have been mistyped: check it and try again."),
+    ),
+    500: (
+        _("Something went wrong"),
+        _("The site could not answer this time. It has been recorded; please try again in a few minutes."),
+    ),
+}
+
+
+def error_page(request, status: int):
+    heading, explanation = ERRORS[status]
+    context = {"status": status, "heading": heading, "explanation": explanation}
+    return render(request, "error.html", context, status=status)
+
+
+def bad_request(request, exception):
+    return error_page(request, 400)
+
+
+def permission_denied(request, exception):
+    return error_page(request, 403)
+
+
+def page_not_found(request, exception):
+    return error_page(request, 404)
+
+
 def server_error(request):
-    """The 500 page in the site's layout and the reader's language (handler500).
+    """The 500 page in the site's layout and the reader's language.
 
     Django's own handler renders without the request, so the layout would lose its header; if
     rendering the layout fails too (the database may be what is down), Django's plain page answers.
     """
     try:
-        return render(request, "500.html", status=500)
+        return error_page(request, 500)
     except Exception:  # noqa: BLE001 — whatever broke the page must not break the error page
         return defaults.server_error(request, template_name="500-plain.html")

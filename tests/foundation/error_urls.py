@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
 
-from civicworks.urls import handler500  # noqa: F401 — handler500 is read from here
+from civicworks.urls import handler400, handler403, handler404, handler500  # noqa: F401 — read from here
 from civicworks.urls import urlpatterns as site_urls
 
 
