@@ -52,12 +52,18 @@ def budget_execution(spent: Decimal, budget: Decimal) -> Measured:
     return Measured(IndicatorKind.BUDGET_EXECUTION, as_score(rate), as_score(clamp(score)), f"{spent}/{budget}")
 
 
+def share(kind: str, part: int, whole: int, nothing: str) -> Measured:
+    """An indicator that is a plain share: part / whole in %, scored as it is; missing (re-weighted
+    away) when there is nothing to count, `nothing` saying why."""
+    if whole == 0:
+        return Measured(kind, None, None, nothing)
+    rate = percent(part, whole)
+    return Measured(kind, as_score(rate), as_score(rate), f"{part}/{whole}")
+
+
 def milestone_punctuality(on_time: int, due: int) -> Measured:
     """Share of milestones due by the quarter's end that were reached on or before their date."""
-    if due == 0:
-        return Measured(IndicatorKind.MILESTONE_PUNCTUALITY, None, None, "no milestone due")
-    rate = percent(on_time, due)
-    return Measured(IndicatorKind.MILESTONE_PUNCTUALITY, as_score(rate), as_score(rate), f"{on_time}/{due}")
+    return share(IndicatorKind.MILESTONE_PUNCTUALITY, on_time, due, "no milestone due")
 
 
 def complaint_change(current: int, previous: int) -> Measured:
@@ -79,17 +85,11 @@ def complaint_change(current: int, previous: int) -> Measured:
 
 
 def closure_rate(closed: int, received: int) -> Measured:
-    if received == 0:
-        return Measured(IndicatorKind.CLOSURE_RATE, None, None, "no report")
-    rate = percent(closed, received)
-    return Measured(IndicatorKind.CLOSURE_RATE, as_score(rate), as_score(rate), f"{closed}/{received}")
+    return share(IndicatorKind.CLOSURE_RATE, closed, received, "no report")
 
 
 def on_time_rate(on_time: int, handled: int) -> Measured:
-    if handled == 0:
-        return Measured(IndicatorKind.ON_TIME_RATE, None, None, "no report handled")
-    rate = percent(on_time, handled)
-    return Measured(IndicatorKind.ON_TIME_RATE, as_score(rate), as_score(rate), f"{on_time}/{handled}")
+    return share(IndicatorKind.ON_TIME_RATE, on_time, handled, "no report handled")
 
 
 # --- Grouped reads -----------------------------------------------------------------------------------

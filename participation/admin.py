@@ -35,6 +35,23 @@ HANDLERS = frozenset({Role.OFFICIAL, Role.MANAGER})
 DEPARTMENT_STAFF = frozenset(DEPARTMENT_ROLES)
 
 
+def _each(modeladmin, request, queryset, step, *, refused: str | None = None) -> None:
+    """A console action on each selected row: `step(row)`; the rows done are counted, each refusal
+    is named with its row. `refused` says why a PermissionDenied was raised (without it, it is a 403)."""
+    done, failed = 0, []
+    for row in queryset:
+        try:
+            step(row)
+            done += 1
+        except ValidationError as exc:
+            failed.append(f"{row}: {' '.join(exc.messages)}")
+        except PermissionDenied:
+            if refused is None:
+                raise
+            failed.append(f"{row}: {refused}")
+    _report(modeladmin, request, done, failed)
+
+
 def _report(modeladmin, request, done: int, failed: list[str]) -> None:
     if done:
         modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
@@ -129,14 +146,10 @@ class ObserverApplicationAdmin(ScopedModelAdmin):
         return False
 
     def _decide(self, request, queryset, approve: bool) -> None:
-        done, failed = 0, []
-        for application in queryset:
-            try:
-                services.observer_decide(application=application, by=request.user, approve=approve)
-                done += 1
-            except ValidationError as exc:
-                failed.append(f"{application}: {' '.join(exc.messages)}")
-        _report(self, request, done, failed)
+        def decide(application):
+            return services.observer_decide(application=application, by=request.user, approve=approve)
+
+        _each(self, request, queryset, decide)
 
     @admin.action(description=_("Approve: the applicants become citizen observers"))
     def approve(self, request, queryset):
@@ -263,17 +276,10 @@ class MeetingAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Publish the summary on the public site"))
     def publish(self, request, queryset):
-        done, failed = 0, []
-        refused = _("Only the chair may publish.")
-        for meeting in queryset:
-            try:
-                services.meeting_publish(meeting=meeting, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                failed.append(f"{meeting}: {' '.join(exc.messages)}")
-            except PermissionDenied:
-                failed.append(f"{meeting}: {refused}")
-        _report(self, request, done, failed)
+        def publish_one(meeting):
+            return services.meeting_publish(meeting=meeting, by=request.user)
+
+        _each(self, request, queryset, publish_one, refused=_("Only the chair may publish."))
 
 
 class OverdueItemFilter(admin.SimpleListFilter):
@@ -318,12 +324,7 @@ class ActionItemAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Mark as done"))
     def mark_done(self, request, queryset):
-        done, failed = 0, []
-        refused = _("Only the owner department may close it.")
-        for item in queryset:
-            try:
-                services.action_item_complete(item=item, by=request.user, outcome=item.outcome)
-                done += 1
-            except PermissionDenied:
-                failed.append(f"{item}: {refused}")
-        _report(self, request, done, failed)
+        def complete(item):
+            return services.action_item_complete(item=item, by=request.user, outcome=item.outcome)
+
+        _each(self, request, queryset, complete, refused=_("Only the owner department may close it."))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,7 @@ from civicworks.maps import map_settings
 
 from . import selectors, services
 from .forms import MonthForm, NeedFilterForm, NeedForm, ObserverApplyForm
-from .models import CoCreation, DesignOption, Meeting, Need, ObserverApplication, RewardItem
+from .models import CoCreation, DesignOption, Need, ObserverApplication, RewardItem
 from .rules import observer_quota, reason_label
 
 PAGE_SIZE = 20
@@ -36,8 +36,28 @@ def _refuse_form(request, form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _found(select, **lookup):
+    """The selector's row, or 404: its `.get()` finds no row that is missing or not public."""
+    try:
+        return select(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
 def _form_status(form) -> int:
     return 400 if form.errors or getattr(form, "refused", False) else 200
+
+
+def _count_once(request, target, cast, *, counted: str, repeated: str):
+    """A support or a vote, counted once a person: `cast()` says whether this one counted; the
+    target's page says which, or why it was refused."""
+    try:
+        was_counted = cast()
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, counted if was_counted else repeated)
+    return redirect(target)
 
 
 # --- Needs -------------------------------------------------------------------------------------
@@ -61,10 +81,7 @@ def need_list(request):
 
 @require_GET
 def need_detail(request, pk: int):
-    try:
-        need = selectors.need_detail(pk=pk)
-    except Need.DoesNotExist:
-        raise Http404 from None
+    need = _found(selectors.need_detail, pk=pk)
     supported = selectors.has_supported(user=request.user, need_ids=[need.pk])
     return render(request, "participation/need_detail.html", {"need": need, "supported": need.pk in supported})
 
@@ -93,13 +110,13 @@ def need_new(request):
 @require_POST
 def need_support(request, pk: int):
     need = get_object_or_404(Need.objects.public(), pk=pk)
-    try:
-        counted = services.need_support(need=need, user=request.user)
-    except ValidationError as exc:
-        _errors_to_messages(request, exc)
-    else:
-        messages.success(request, _("Thank you for your support.") if counted else _("You already support this need."))
-    return redirect(need)
+    return _count_once(
+        request,
+        need,
+        lambda: services.need_support(need=need, user=request.user),
+        counted=_("Thank you for your support."),
+        repeated=_("You already support this need."),
+    )
 
 
 @require_GET
@@ -161,10 +178,7 @@ def honour_roll(request):
 
 
 def _cocreation(code: str) -> CoCreation:
-    try:
-        return selectors.cocreation_for_project(code=code)
-    except CoCreation.DoesNotExist:
-        raise Http404 from None
+    return _found(selectors.cocreation_for_project, code=code)
 
 
 def _decided(cocreation: CoCreation) -> CoCreation:
@@ -215,13 +229,13 @@ def cocreation_vote(request, code: str):
     if option is None:
         messages.error(request, _("Choose one of the options."))
         return redirect(cocreation)
-    try:
-        counted = services.design_vote_cast(cocreation=cocreation, option=option, user=request.user)
-    except ValidationError as exc:
-        _errors_to_messages(request, exc)
-    else:
-        messages.success(request, _("Your vote is counted.") if counted else _("You have already voted."))
-    return redirect(cocreation)
+    return _count_once(
+        request,
+        cocreation,
+        lambda: services.design_vote_cast(cocreation=cocreation, option=option, user=request.user),
+        counted=_("Your vote is counted."),
+        repeated=_("You have already voted."),
+    )
 
 
 # --- Points ------------------------------------------------------------------------------------
@@ -265,9 +279,6 @@ def meeting_list(request):
 
 @require_GET
 def meeting_detail(request, pk: int):
-    try:
-        meeting = selectors.meeting_public_detail(pk=pk)
-    except Meeting.DoesNotExist:
-        raise Http404 from None
+    meeting = _found(selectors.meeting_public_detail, pk=pk)
     context = {"meeting": meeting, "today": timezone.localdate()}
     return render(request, "participation/meeting_detail.html", context)

@@ -73,46 +73,49 @@ def my_data_erase(request):
     return redirect("/")
 
 
-def _phone_page(request, phone_form: PhoneForm, code_form: PhoneCodeForm, status: int = 200):
-    pending = request.user.phone_codes.filter(used_at=None).order_by("-created_at").first()
-    context = {"phone_form": phone_form, "code_form": code_form, "pending": pending}
+def _phone_page(request, *, phone_form=None, code_form=None, status: int = 200):
+    context = {
+        "phone_form": phone_form or PhoneForm(initial={"phone": request.user.phone}),
+        "code_form": code_form or PhoneCodeForm(),
+        "pending": request.user.phone_codes.filter(used_at=None).order_by("-created_at").first(),
+    }
     return render(request, "accounts/phone.html", context, status=status)
 
 
 @login_required
 @require_GET
 def phone(request):
-    return _phone_page(request, PhoneForm(initial={"phone": request.user.phone}), PhoneCodeForm())
+    return _phone_page(request)
 
 
-@login_required
-@require_POST
-def phone_send(request):
-    form = PhoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.phone_code_send(user=request.user, phone=form.cleaned_data["phone"])
-        except DomainError as exc:
-            form.add_error("phone", exc)
-        else:
-            messages.success(request, _("We sent a 6-digit code to %(phone)s.") % {"phone": form.cleaned_data["phone"]})
-            return redirect("accounts:phone")
-    return _phone_page(request, form, PhoneCodeForm(), status=400)
+def _phone_step(form_class, form_name: str, service, success_message):
+    """Both phone forms (send a code, confirm it): the service gets the form's one field and a
+    refusal is shown on it (the page again, 400); done, the page says so (formatted with the
+    data, as Django's SuccessMessageMixin does) and is shown afresh."""
+
+    @login_required
+    @require_POST
+    def step(request):
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                service(user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(next(iter(form.fields)), exc)
+            else:
+                messages.success(request, success_message % form.cleaned_data)
+                return redirect("accounts:phone")
+        return _phone_page(request, **{form_name: form}, status=400)
+
+    return step
 
 
-@login_required
-@require_POST
-def phone_confirm(request):
-    form = PhoneCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.phone_code_confirm(user=request.user, code=form.cleaned_data["code"])
-        except DomainError as exc:
-            form.add_error("code", exc)
-        else:
-            messages.success(request, _("Your mobile number is confirmed."))
-            return redirect("accounts:phone")
-    return _phone_page(request, PhoneForm(initial={"phone": request.user.phone}), form, status=400)
+phone_send = _phone_step(
+    PhoneForm, "phone_form", services.phone_code_send, gettext_lazy("We sent a 6-digit code to %(phone)s.")
+)
+phone_confirm = _phone_step(
+    PhoneCodeForm, "code_form", services.phone_code_confirm, gettext_lazy("Your mobile number is confirmed.")
+)
 
 
 class EmailView(allauth_views.EmailView):
