@@ -182,6 +182,8 @@ TIME_ZONE = env.str("CIVICWORKS_TIME_ZONE", default="Asia/Shanghai")
 # Chinese amounts grouped in threes (civicworks/formats); large amounts in 万元 on Chinese pages.
 FORMAT_MODULE_PATH = ["civicworks.formats"]
 CIVICWORKS_MONEY_IN_WAN = env.bool("CIVICWORKS_MONEY_IN_WAN", default=True)
+# Care mode (关怀模式) for older residents, remembered in this cookie for a year.
+CIVICWORKS_CARE_COOKIE = "civicworks_care"
 USE_I18N = True
 USE_TZ = True
 

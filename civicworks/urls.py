@@ -17,6 +17,7 @@ urlpatterns = [
     # Every uploaded file, checked (civicworks/files.py); there is no /media/ route, in DEBUG either.
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("care-mode/", views.care_mode, name="care-mode"),
     path("admin/", admin.site.urls),
     path("accounts/", include("civicworks.accounts.urls")),
     path("accounts/email/", EmailView.as_view(), name="account_email"),

@@ -1,12 +1,13 @@
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from . import files
 
@@ -96,3 +97,18 @@ def server_error(request):
         return error_page(request, 500)
     except Exception:  # noqa: BLE001 — whatever broke the page must not break the error page
         return defaults.server_error(request, template_name="500-plain.html")
+
+
+@require_POST
+def care_mode(request):
+    """Switch care mode (关怀模式) on or off and go back to the page: larger type and controls,
+    higher contrast, a navigation of the three things a resident does. Remembered for a year."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    response = HttpResponseRedirect(back)
+    if request.POST.get("care") == "1":
+        response.set_cookie(settings.CIVICWORKS_CARE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie(settings.CIVICWORKS_CARE_COOKIE, samesite="Lax")
+    return response
