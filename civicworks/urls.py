@@ -18,6 +18,7 @@ urlpatterns = [
     path("files/<path:name>", views.stored_file, name="stored-file"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("care-mode/", views.care_mode, name="care-mode"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("admin/", admin.site.urls),
     path("accounts/", include("civicworks.accounts.urls")),
     path("accounts/email/", EmailView.as_view(), name="account_email"),

@@ -3,7 +3,9 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -112,3 +114,26 @@ def care_mode(request):
     else:
         response.delete_cookie(settings.CIVICWORKS_CARE_COOKIE, samesite="Lax")
     return response
+
+
+@require_safe
+def manifest(request):
+    """The web app manifest: a phone can add the site to its home screen, named in the reader's language."""
+    icons = [
+        {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
+        {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    data = {
+        "name": str(settings.CIVICWORKS_SITE_NAME),
+        "short_name": str(settings.CIVICWORKS_SITE_NAME),
+        "description": pgettext("site tagline", "Civic improvement projects"),
+        "lang": get_language(),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b3261e",
+        "icons": icons,
+    }
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})

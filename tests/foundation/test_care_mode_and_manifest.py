@@ -1,4 +1,5 @@
-"""Care mode (关怀模式): one switch, remembered, on every page; the navigation of three things."""
+"""Care mode (关怀模式): one switch, remembered, on every page; the navigation of three things. And the
+web app manifest that lets a phone add the site to its home screen."""
 
 import pytest
 from django.conf import settings
@@ -50,3 +51,19 @@ def test_the_way_back_stays_on_this_site(client):
 
 def test_switching_needs_a_post(client):
     assert client.get("/care-mode/?care=1").status_code == 405
+
+
+@pytest.mark.parametrize(("language", "description"), [("zh-hans", "项目公开"), ("en", "Civic improvement projects")])
+def test_the_site_can_be_added_to_a_home_screen(client, language, description):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+
+    response = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE=language)
+    manifest = response.json()
+
+    assert response["Content-Type"] == "application/manifest+json"
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    assert description in manifest["description"]
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200, icon["src"]
