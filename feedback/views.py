@@ -1,5 +1,7 @@
 """Residents' pages: the report form, tracking by code, my reports, the public map, list and figures."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -89,7 +91,15 @@ def submit(request):
                     request, _("Thank you. Keep your tracking code: %(code)s") % {"code": report.tracking_code}
                 )
                 return redirect("feedback:track", code=report.tracking_code)
-    context = {"form": form, "project": project, "similar": similar, **_map_settings(project)}
+    # A report kept offline is sent later through the API, which names categories by code.
+    codes = {str(pk): code for pk, code in form.fields["category"].queryset.values_list("pk", "code")}
+    context = {
+        "form": form,
+        "project": project,
+        "similar": similar,
+        "category_codes": json.dumps(codes),
+        **_map_settings(project),
+    }
     return render(request, "feedback/submit.html", context, status=400 if form.errors else 200)
 
 
