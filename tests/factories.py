@@ -196,7 +196,6 @@ def service_category(*, department: Department, name: str = "井盖", **extra) -
     return ServiceCategory.objects.create(code=unique("category-"), name=name, department=department, **extra)
 
 
-
 def report(*, category: ServiceCategory, text: str = "望江路门口路面有一个大坑", at=WANGJIANG, **extra) -> Report:
     """A report filed through `report_submit` (located, routed when its on-commit work runs)."""
     lat, lng = at

@@ -110,7 +110,9 @@ def test_the_department_answers_with_the_photo_in_the_console_and_the_order_is_v
     url = reverse("admin:evaluation_rectificationorder_change", args=[order.pk])
     page = client.get(url, **EN).content.decode()
     assert 'name="after_photo"' in page and 'name="before_photo"' not in page
-    response = client.post(url, {"response": "护栏已更换", "after_photo": factories.jpeg_upload(), "after_caption": "新护栏"})
+    response = client.post(
+        url, {"response": "护栏已更换", "after_photo": factories.jpeg_upload(), "after_caption": "新护栏"}
+    )
     assert response.status_code == 302
     assert state(order)[0] == OrderStatus.ANSWERED
     assert order.photos.get().kind == PhotoKind.AFTER
