@@ -82,7 +82,7 @@ def test_other_categories_are_answered_without_a_photo(road, official, lead_depa
 # --- The console ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["official", "manager"])
+@pytest.mark.parametrize("persona", ["official", "manager", "supervisor"])
 def test_the_console_refuses_the_answer_without_the_photo_then_takes_it(client, request, persona, report):
     client.force_login(request.getfixturevalue(persona))
     url = reverse("admin:feedback_report_step", args=[report.pk, "answer"])
