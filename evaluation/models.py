@@ -875,6 +875,9 @@ class RectificationPhoto(models.Model):
         verbose_name = _("rectification photo")
         verbose_name_plural = _("rectification photos")
         ordering = ["order", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["before", "after"]), name="rectification_photo_kind")
+        ]
 
     def __str__(self) -> str:
         return self.caption
