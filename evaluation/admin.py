@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from civicworks.accounts.models import Role
 from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin, console_step
 from civicworks.permissions import has_role, is_city_admin
+from civicworks.photos import check_photo
 from projects.models import Project
 
 from . import selectors, services
@@ -41,6 +42,7 @@ from .models import (
     InspectionPhoto,
     InvitationCode,
     ManualIndicator,
+    PhotoKind,
     RectificationOrder,
     ResponseReview,
     ReviewCycle,
@@ -542,12 +544,40 @@ class ScorecardAdmin(ScopedModelAdmin):
         return queryset if is_evaluator(request) else queryset.filter(project__in=department_projects(request))
 
 
+def _checked_photo(form, name: str):
+    photo = form.cleaned_data.get(name)
+    if photo:
+        check_photo(photo)  # the residents' limits (size, pixels, type), before any row is written
+    return photo
+
+
 class OrderForm(forms.ModelForm):
+    # Offered by `RectificationOrderAdmin.get_fields` to whom may add each kind while the order is open.
+    after_photo = forms.ImageField(label=_("Photo of the result (“after”)"), required=False)
+    after_caption = forms.CharField(label=_("What the “after” photo shows"), max_length=120, required=False)
+    before_photo = forms.ImageField(label=_("Photo of the finding (“before”)"), required=False)
+    before_caption = forms.CharField(label=_("What the “before” photo shows"), max_length=120, required=False)
+
     def clean_response(self) -> str:
         response = self.cleaned_data.get("response", "").strip()
         if "response" in self.changed_data and not response:
             raise ValidationError(_("Describe what was rectified."))
         return response
+
+    def clean_after_photo(self):
+        return _checked_photo(self, "after_photo")
+
+    def clean_before_photo(self):
+        return _checked_photo(self, "before_photo")
+
+
+ORDER_FIELDS = [
+    "cycle", "project", "department", "responsible_person", "findings", "deadline", "status",
+    "requires_after_photo", "response", "answered_by", "answered_at", "verified_in", "verification_note",
+    "photos_shown",
+]  # fmt: skip
+AFTER_FIELDS = ["after_photo", "after_caption"]
+BEFORE_FIELDS = ["before_photo", "before_caption"]
 
 
 @admin.register(RectificationOrder)
@@ -570,46 +600,67 @@ class RectificationOrderAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def _answerable(self, request, obj) -> bool:
+        return obj is None or (obj.is_open and services.may_answer(request.user, obj))
+
     def get_fields(self, request, obj=None):
-        return [
-            "cycle",
-            "project",
-            "department",
-            "responsible_person",
-            "findings",
-            "deadline",
-            "status",
-            "response",
-            "answered_by",
-            "answered_at",
-            "verified_in",
-            "verification_note",
-        ]
+        fields = list(ORDER_FIELDS)
+        if obj is not None and self._answerable(request, obj) and self.has_change_permission(request, obj):
+            fields += AFTER_FIELDS
+            if services.may_add_photo(request.user, obj, PhotoKind.BEFORE):
+                fields += BEFORE_FIELDS
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         # A verified order's answer is part of the record: nobody rewrites or blanks it.
-        answerable = obj is None or (obj.is_open and services.may_answer(request.user, obj))
+        answerable = self._answerable(request, obj)
+        writable = {"response", *AFTER_FIELDS, *BEFORE_FIELDS} if answerable else set()
         if not is_evaluator(request):
-            return [f for f in self.get_fields(request, obj) if f != "response" or not answerable]
-        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in"]
+            return [f for f in self.get_fields(request, obj) if f not in writable]
+        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in", "photos_shown"]
         if not answerable:
-            locked.append("response")
+            locked += ["response", "requires_after_photo"]
         if obj is not None and obj.cycle.is_locked:
             locked += ["department", "responsible_person", "findings", "deadline"]
         return locked
 
+    @admin.display(description=_("photos"))
+    def photos_shown(self, obj) -> str:
+        # Served by /files/…, which asks this page whether the user may see the order (evaluation/files.py).
+        photos = obj.photos.all() if obj else []
+        shown = format_html_join(
+            " ",
+            '<a href="{}"><img src="{}" alt="{}" width="160"></a> {}',
+            ((p.image.url, p.image.url, p.alt_text, p.get_kind_display()) for p in photos),
+        )
+        return shown or "—"
+
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        after = {"photo": data.get("after_photo"), "caption": data.get("after_caption", "")}
         if "response" in form.changed_data:  # the form refused a blank answer (OrderForm)
-            services.order_answer(order=obj, by=request.user, response=form.cleaned_data["response"])
-            if not is_evaluator(request):
-                return
+            services.order_answer(order=obj, by=request.user, response=data["response"], **after)
+        elif after["photo"]:
+            services.order_photo_add(
+                order=obj, by=request.user, kind=PhotoKind.AFTER, image=after["photo"], caption=after["caption"]
+            )
+        if data.get("before_photo"):
+            services.order_photo_add(
+                order=obj,
+                by=request.user,
+                kind=PhotoKind.BEFORE,
+                image=data["before_photo"],
+                caption=data.get("before_caption", ""),
+            )
+        if not is_evaluator(request):
+            return
         super().save_model(request, obj, form, change)
 
     def get_actions(self, request):
         return super().get_actions(request) if is_evaluator(request) else {}
 
     def verify(self, request, queryset, rectified: bool) -> None:
-        cycle = ReviewCycle.objects.allowing(CycleStep.VERIFY_ORDERS).order_by("-year", "-quarter").first()
+        cycle = selectors.verifying_cycle()
         if cycle is None:
             self.message_user(request, _("Open the next cycle to verify orders in it."), messages.ERROR)
             return

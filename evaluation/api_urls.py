@@ -1,4 +1,4 @@
-"""Routes of the evaluation app under /api/v1/ (published results only)."""
+"""Routes of the evaluation app under /api/v1/: published results, and the steps of an order."""
 
 from django.urls import path
 
@@ -12,4 +12,6 @@ urlpatterns = [
         name="evaluation-api-scorecards",
     ),
     path("evaluation/trend/", api.TrendApi.as_view(), name="evaluation-api-trend"),
+    path("evaluation/orders/<int:pk>/answer/", api.OrderAnswerApi.as_view(), name="evaluation-api-order-answer"),
+    path("evaluation/orders/<int:pk>/verify/", api.OrderVerifyApi.as_view(), name="evaluation-api-order-verify"),
 ]

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.test import override_settings
 from django.utils import timezone
 
+from civicworks import demo_images
 from civicworks.accounts.models import Role, User
 from projects.models import Project
 
@@ -30,6 +31,8 @@ from .models import (
     InspectionItem,
     InvitationCode,
     ManualIndicator,
+    OrderStatus,
+    PhotoKind,
     RectificationOrder,
     ResponseKind,
     ReviewCycle,
@@ -128,6 +131,7 @@ def review_past(year, quarter, satisfied, closed_on, published_on, projects, sch
     services.cycle_compute(cycle=cycle, by=evaluator)
     orders = services.orders_issue(cycle=cycle, by=evaluator, deadline=closed_on + timedelta(days=30))
     answer_some(orders, rng, share=0.7, on=closed_on + timedelta(days=20))
+    photograph_one(orders, evaluator)
     services.cycle_close(cycle=cycle, by=evaluator, send_reports=False)
     if len(projects) <= REPORTS_UP_TO:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -288,6 +292,20 @@ def answer_some(orders, rng, share: float, on: date) -> None:
             order=order, by=official, response="已组织施工单位逐项整改：补齐安全护栏，清理现场，并邀请居民代表复查。"
         )
         RectificationOrder.objects.filter(pk=order.pk).update(answered_at=at(on))
+
+
+def photograph_one(orders, evaluator) -> None:
+    """The first answered order of the quarter needs photos: the evaluator's "before", the department's "after"."""
+    order = next((o for o in sorted(orders, key=lambda o: o.project.code) if o.status == OrderStatus.ANSWERED), None)
+    if order is None:
+        return
+    RectificationOrder.objects.filter(pk=order.pk).update(requires_after_photo=True)
+    photos = [
+        (PhotoKind.BEFORE, evaluator, "安全护栏断裂下垂，行人可能跌落", demo_images.railing("before")),
+        (PhotoKind.AFTER, order.answered_by, "护栏已全部更换并加固", demo_images.railing("after")),
+    ]
+    for kind, by, caption, image in photos:
+        services.order_photo_add(order=order, by=by, kind=kind, image=image, caption=caption)
 
 
 def verify_earlier_orders(cycle, evaluator, rng) -> None:

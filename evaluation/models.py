@@ -802,6 +802,12 @@ class RectificationOrder(models.Model):
         related_name="verified_orders",
     )
     verification_note = models.TextField(_("verification note"), blank=True)
+    # Set by the evaluator where a finding can be seen (a broken railing): verified only with an "after" photo.
+    requires_after_photo = models.BooleanField(
+        _("needs an “after” photo"),
+        default=False,
+        help_text=_("The order can be verified as rectified only once the department's answer carries a photo."),
+    )
 
     objects = RectificationOrderQuerySet.as_manager()
 
@@ -829,6 +835,60 @@ class RectificationOrder(models.Model):
     def is_open(self) -> bool:
         """Issued or answered: the department may still (re)write its answer; after verification it is record."""
         return self.status in (OrderStatus.ISSUED, OrderStatus.ANSWERED)
+
+    @property
+    def is_public(self) -> bool:
+        """Published with its cycle's results, about a public project (`cycle` and `project` loaded)."""
+        return self.cycle.state == CycleState.PUBLISHED and self.project.is_public
+
+    def before_after(self) -> tuple["RectificationPhoto", "RectificationPhoto"] | None:
+        """The first "before" photo and the latest "after" photo, when both exist (prefetch `photos`)."""
+        photos = list(self.photos.all())
+        before = next((p for p in photos if p.kind == PhotoKind.BEFORE), None)
+        after = next((p for p in reversed(photos) if p.kind == PhotoKind.AFTER), None)
+        return (before, after) if before and after else None
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", pgettext_lazy("photo", "Before")
+    AFTER = "after", pgettext_lazy("photo", "After")
+
+
+class RectificationPhoto(models.Model):
+    """A photo of an order's site: "before" (the evaluator's finding), "after" (the department's answer)."""
+
+    order = models.ForeignKey(
+        RectificationOrder, verbose_name=_("rectification order"), on_delete=models.CASCADE, related_name="photos"
+    )
+    kind = models.CharField(_("kind"), max_length=6, choices=PhotoKind.choices)
+    # Re-encoded (no EXIF/GPS) under a random name; served by civicworks.files (evaluation/files.py).
+    image = PhotoField(_("photo"), upload_to=TokenPath("rectification"), db_index=True)
+    caption = models.CharField(
+        _("caption"), max_length=120, blank=True, help_text=_("Describes the photo for screen readers.")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rectification photo")
+        verbose_name_plural = _("rectification photos")
+        ordering = ["order", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["before", "after"]), name="rectification_photo_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.caption
+
+    @property
+    def alt_text(self) -> str:
+        if self.caption:
+            return self.caption
+        if self.kind == PhotoKind.BEFORE:
+            return gettext("The site before the rectification")
+        return gettext("The site after the rectification")
 
 
 class AccountabilityRecord(models.Model):

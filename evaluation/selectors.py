@@ -2,6 +2,8 @@
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from civicworks.accounts.models import Role
+from civicworks.permissions import has_role
 from projects.models import Department
 
 from .models import (
@@ -42,6 +44,32 @@ def cycle_orders(cycle: ReviewCycle) -> QuerySet[RectificationOrder]:
         .select_related("project", "department")
         .order_by("deadline", "project__code")
     )
+
+
+def orders_for_user(user) -> QuerySet[RectificationOrder]:
+    """The orders the console shows this user: evaluators and the city all, a department its own."""
+    rows = RectificationOrder.objects.select_related("cycle", "project", "department")
+    if has_role(user, Role.EVALUATOR):
+        return rows
+    if has_role(user, Role.OFFICIAL, Role.MANAGER, Role.SUPERVISOR):
+        return rows.for_department(user.department_id)
+    return rows.none()
+
+
+def verifying_cycle() -> ReviewCycle | None:
+    """The cycle in which earlier orders are verified now: the latest that allows it."""
+    return ReviewCycle.objects.allowing(CycleStep.VERIFY_ORDERS).order_by("-year", "-quarter").first()
+
+
+def public_orders_with_photos(project) -> list[RectificationOrder]:
+    """A project's published orders that have a before/after pair, newest first (two queries)."""
+    orders = (
+        RectificationOrder.objects.filter(project=project, cycle__state=CycleState.PUBLISHED, project__is_public=True)
+        .select_related("cycle", "project")
+        .prefetch_related("photos")
+        .order_by("-cycle__year", "-cycle__quarter")
+    )
+    return [order for order in orders if order.before_after()]
 
 
 def department_scorecards(cycle: ReviewCycle, department: Department) -> QuerySet[Scorecard]:

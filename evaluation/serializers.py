@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from civicworks.rounding import round_half_up
@@ -56,3 +57,30 @@ class TrendOutputSerializer(serializers.Serializer):
     satisfied = ScoreFloatField(allow_null=True)
     projects = serializers.IntegerField()
     failed = serializers.IntegerField()
+
+
+class OrderAnswerInputSerializer(serializers.Serializer):
+    response = serializers.CharField(max_length=10000)
+    photo = serializers.FileField(
+        required=False, allow_null=True, help_text=_("The result (“after”): JPEG, PNG, WebP or GIF.")
+    )
+    caption = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class OrderVerifyInputSerializer(serializers.Serializer):
+    rectified = serializers.BooleanField()
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    project_code = serializers.CharField(source="project.code")
+    cycle = serializers.CharField()
+    status = serializers.CharField()
+    deadline = serializers.DateField()
+    requires_after_photo = serializers.BooleanField()
+    response = serializers.CharField()
+    photos = serializers.SerializerMethodField()
+
+    def get_photos(self, order) -> list[dict]:
+        return [{"kind": p.kind, "url": p.image.url, "caption": p.alt_text} for p in order.photos.all()]

@@ -15,7 +15,9 @@ from django.utils.translation import pgettext
 
 from civicworks import events
 from civicworks.accounts.models import Role, SentNotice, User
+from civicworks.inputs import plain_text
 from civicworks.permissions import has_role
+from civicworks.photos import check_photo
 from projects.models import ChainRole, Project, ResponsiblePerson, Stage
 
 from . import indicators, integrity, notifications, scoring
@@ -30,7 +32,9 @@ from .models import (
     Inspection,
     InvitationCode,
     OrderStatus,
+    PhotoKind,
     RectificationOrder,
+    RectificationPhoto,
     ResponseKind,
     ResponseReview,
     ReviewCycle,
@@ -419,9 +423,31 @@ def may_answer(user: User, order: RectificationOrder) -> bool:
     )
 
 
+def may_add_photo(user: User, order: RectificationOrder, kind: str) -> bool:
+    """ "Before" photos are the evaluator's finding; "after" photos go with the department's answer."""
+    return has_role(user, Role.EVALUATOR) if kind == PhotoKind.BEFORE else may_answer(user, order)
+
+
 @transaction.atomic
-def order_answer(*, order: RectificationOrder, by: User, response: str) -> RectificationOrder:
-    """The department's rectification report (整改报告)."""
+def order_photo_add(*, order: RectificationOrder, by: User, kind: str, image, caption: str = "") -> RectificationPhoto:
+    """A photo of the order's site, checked and re-encoded (no EXIF/GPS) by `PhotoField`."""
+    if kind not in PhotoKind.values:
+        raise EvaluationError(_("Unknown kind of photo."), code="photo_kind")
+    if not may_add_photo(by, order, kind):
+        raise PermissionDenied(_("You may not add this photo to this order."))
+    if not order.is_open:
+        raise EvaluationError(_("This order is already verified."))
+    check_photo(image)
+    return RectificationPhoto.objects.create(
+        order=order, kind=kind, image=image, caption=plain_text(caption).strip()[:120], added_by=by
+    )
+
+
+@transaction.atomic
+def order_answer(
+    *, order: RectificationOrder, by: User, response: str, photo=None, caption: str = ""
+) -> RectificationOrder:
+    """The department's rectification report (整改报告), with a photo of the result ("after") if given."""
     if not may_answer(by, order):
         raise PermissionDenied(_("Only the responsible department may answer this order."))
     if not order.is_open:
@@ -431,6 +457,8 @@ def order_answer(*, order: RectificationOrder, by: User, response: str) -> Recti
     order.response, order.status = response.strip(), OrderStatus.ANSWERED
     order.answered_by, order.answered_at = by, timezone.now()
     order.save(update_fields=["response", "status", "answered_by", "answered_at"])
+    if photo:
+        order_photo_add(order=order, by=by, kind=PhotoKind.AFTER, image=photo, caption=caption)
     return order
 
 
@@ -445,6 +473,11 @@ def order_verify(
         raise EvaluationError(_("An order is verified in a later cycle than the one that issued it."))
     if order.status not in (OrderStatus.ISSUED, OrderStatus.ANSWERED):
         raise EvaluationError(_("This order is already verified."))
+    if rectified and order.requires_after_photo and not order.photos.filter(kind=PhotoKind.AFTER).exists():
+        raise EvaluationError(
+            _("This order can be verified as rectified only once the department's answer carries an “after” photo."),
+            code="after_photo_required",
+        )
     order.status = OrderStatus.CLOSED if rectified else OrderStatus.ESCALATED
     order.verified_in, order.verification_note = cycle, note
     order.save(update_fields=["status", "verified_in", "verification_note"])

@@ -56,8 +56,8 @@ class CityDirectoryAdmin(ScopedModelAdmin):
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(CityDirectoryAdmin):
-    list_display = ["name", "code", "department", "sla_hours", "is_active"]
-    list_filter = ["department", "is_active"]
+    list_display = ["name", "code", "department", "sla_hours", "requires_after_photo", "is_active"]
+    list_filter = ["department", "is_active", "requires_after_photo"]
     search_fields = ["name", "code"]
 
 
@@ -146,11 +146,15 @@ class AnswerForm(forms.Form):
     )
     photo = forms.ImageField(label=_("Photo of the result"), required=False)
 
-    def __init__(self, *args, department_id=None, **kwargs):
+    def __init__(self, *args, department_id=None, photo_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = ResponseTemplate.objects.filter(
             Q(department_id=department_id) | Q(department__isnull=True)
         )
+        if photo_required:
+            # Said beside the field and asked by the browser; the service refuses an answer without it.
+            self.fields["photo"].widget.attrs["required"] = True
+            self.fields["photo"].help_text = _("This category needs a photo of the result (“after”).")
 
     def clean(self):
         data = super().clean()
@@ -254,7 +258,9 @@ class ReportAdmin(ScopedModelAdmin):
             extra["may_handle"] = services.may_handle(request.user, report)
             extra["has_contact"] = privacy.has_contact(report)
             extra["transfer_form"] = TransferForm()
-            extra["answer_form"] = AnswerForm(department_id=report.department_id)
+            extra["answer_form"] = AnswerForm(
+                department_id=report.department_id, photo_required=report.category.requires_after_photo
+            )
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def get_urls(self):

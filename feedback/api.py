@@ -1,4 +1,5 @@
-"""Residents' reports over the API: public reads, and submission (anonymous or signed in)."""
+"""Residents' reports over the API: public reads, submission (anonymous or signed in), and the
+handling department's answer."""
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -7,8 +8,9 @@ from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from civicworks.idempotency import idempotent
 from civicworks.parsers import JSONParser
@@ -22,6 +24,7 @@ from .serializers import (
     ReportDetailOutputSerializer,
     ReportInputSerializer,
     ReportOutputSerializer,
+    ReportResolveInputSerializer,
 )
 
 
@@ -70,3 +73,24 @@ class ReportDetailApi(RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.public_reports().prefetch_related("events__department")
+
+
+class ReportResolveApi(APIView):
+    """The handling department (or the city) answers a report: multipart `answer` and `photo`.
+
+    A category that requires an "after" photo refuses an answer without one (400, code
+    `after_photo_required`); another department's report is 403, a hidden one 404.
+    """
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=ReportResolveInputSerializer, responses={200: ReportOutputSerializer})
+    def post(self, request, pk: int):
+        report = services.report_for_handler(request.user, pk)
+        data = ReportResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_resolve(
+            report=report, by=request.user, answer=data.validated_data["answer"], photo=data.validated_data.get("photo")
+        )
+        return Response(ReportOutputSerializer(report).data)

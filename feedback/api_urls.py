@@ -9,4 +9,5 @@ urlpatterns: list = [
     path("reports/", api.ReportListCreateApi.as_view(), name="feedback-api-reports"),
     path("reports/hotspots/", HotspotsApi.as_view(), name="feedback-api-hotspots"),
     path("reports/<int:pk>/", api.ReportDetailApi.as_view(), name="feedback-api-report"),
+    path("reports/<int:pk>/resolve/", api.ReportResolveApi.as_view(), name="feedback-api-report-resolve"),
 ]

@@ -6,10 +6,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from civicworks import bulkload
+from civicworks import bulkload, demo_images
 from civicworks.accounts.models import Role, User
 from projects.models import Community, Department, District, Project
 
+from . import services
 from .models import (
     REPORT_PATHS,
     REPORT_STEPS,
@@ -40,6 +41,9 @@ CATEGORIES = [
     ("noise", "噪音", "市生态环境局", 48, "施工、商铺、夜间噪音"),
     ("other", "其他", "市12345市民服务热线中心", 72, "其他问题和建议"),
 ]
+# A category whose answers must show the result (ServiceCategory.requires_after_photo): seeded
+# apart, with one report answered through the services, photos and all (`seed_before_after`).
+AFTER_PHOTO_CATEGORY = ("manhole", "井盖", "市住房和城乡建设局", 24, "井盖缺失、破损、下沉（处理须附整改后照片）")
 # (category, district code, department): the district units that take these on themselves.
 RULES = [
     ("road", "linjiang", "临江区住房和建设局"),
@@ -111,6 +115,47 @@ GRID_WORKER_NAMES = [
     "何丽华", "郭建军", "马春燕", "罗志刚", "高秀兰", "胡国平",
     "徐晓梅", "杨立新", "黄桂芳", "朱卫东", "林美玲", "郑国强",
 ]  # fmt: skip
+
+
+def seed_before_after() -> Report | None:
+    """The 井盖 category and one report of it answered with an "after" photo (Pillow-drawn pictures).
+
+    Through the services, not as rows: the answer must pass the rule it demonstrates. Idempotent.
+    """
+    code, name, department, sla, description = AFTER_PHOTO_CATEGORY
+    department = Department.objects.get(name=department)
+    category, _ = ServiceCategory.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "department": department,
+            "sla_hours": sla,
+            "description": description,
+            "order": len(CATEGORIES),
+            "requires_after_photo": True,
+        },
+    )
+    official = User.objects.filter(role=Role.OFFICIAL, department=department, is_active=True).order_by("pk").first()
+    community = Community.objects.select_related("district").filter(district__code="linjiang").order_by("pk").first()
+    if Report.objects.filter(category=category).exists() or official is None or community is None:
+        return None
+    latitude, longitude = _point_in(community, random.Random(16))  # noqa: S311 — demo data
+    report = services.report_submit(
+        category=category,
+        text="望江路人行道上的井盖缺失，只用两个锥桶围着，晚上路过很危险。",
+        latitude=latitude,
+        longitude=longitude,
+        address=f"{community.district.name}望江路",
+        reporter_name="刘师傅",
+        photos=[demo_images.manhole("before")],
+    )
+    services.report_accept(report=report, by=official)
+    return services.report_resolve(
+        report=report,
+        by=official,
+        answer="已更换新的防坠井盖并加装防坠网，现场已恢复通行，请您监督。",
+        photo=demo_images.manhole("after"),
+    )
 
 
 def seed_grids() -> None:
@@ -294,7 +339,8 @@ def _context() -> dict:
     departments = list(Department.objects.all())
     return {
         "now": timezone.now(),
-        "categories": list(ServiceCategory.objects.all()),
+        # Generated rows carry no photos: a category that needs an "after" photo gets its one report apart.
+        "categories": list(ServiceCategory.objects.filter(requires_after_photo=False)),
         "communities": list(Community.objects.select_related("district")),
         "projects": list(Project.objects.filter(is_public=True).only("pk", "lead_unit_id")),
         "rules": {(r.category_id, r.district_id): r.department_id for r in RoutingRule.objects.all()},
@@ -329,4 +375,5 @@ def seed(*, options: dict, stdout) -> None:
     seed_categories(with_rules=True)
     seed_grids()
     created = seed_reports(count=int(options.get("reports") or 120))
+    created += seed_before_after() is not None
     stdout.write(f"feedback: {ServiceCategory.objects.count()} categories, {created} new reports")

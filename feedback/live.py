@@ -53,7 +53,7 @@ def report_live(request, code: str):
         "report": report,
         "is_reporter": services.may_act_as_reporter(request.user, report, code),
         "timeline": selectors.public_timeline(report),
-        "photos": report.photos.all(),
+        "photos": selectors.photos_of(report),
     }
     return render(request, "feedback/live/report.html", context)
 

@@ -3,7 +3,8 @@
 Stable names other apps may rely on (do not rename):
 
 - ``ServiceCategory``: ``code``, ``name``, ``department`` (FK projects.Department), ``sla_hours``
-  (default 48), ``is_active``. Open311 calls these "services".
+  (default 48), ``is_active``, ``requires_after_photo`` (answers need a photo of the result).
+  Open311 calls these "services".
 - ``RoutingRule``: ``category`` + ``district`` → ``department`` (per-district override).
 - ``GridArea``: ``name``, ``district``, ``community``, ``boundary`` (GeoJSON Polygon/MultiPolygon),
   ``grid_worker`` (FK user).
@@ -17,7 +18,8 @@ Stable names other apps may rely on (do not rename):
   ``dispatched_at``, ``accepted_at``, ``resolved_at``, ``closed_at``, ``answer``, ``is_hidden``,
   ``rating`` (1–5, null until rated), ``rating_comment``, ``rated_at``.
   Managers: ``Report.objects.public()`` (not hidden), ``.for_department(id)``, ``.open()``.
-- ``ReportPhoto``: ``report``, ``image``, ``thumbnail``, ``is_answer``.
+- ``ReportPhoto``: ``report``, ``image``, ``thumbnail``, ``is_answer`` (the resident's photos are the
+  "before", the answer's the "after": ``Report.before_after()``).
 - ``ReportEvent``: ``report``, ``kind`` (EventKind), ``actor``, ``department``, ``note``,
   ``is_public``, ``created_at``.
 - ``DispatchOutbox``: one row per notice to deliver (``channel`` e-mail or webhook, or a routing
@@ -78,6 +80,12 @@ class ServiceCategory(models.Model):
     sla_hours = models.PositiveIntegerField(_("deadline (hours)"), default=48)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(pgettext_lazy("switched on", "active"), default=True)
+    # Things a department could claim fixed from its desk (a manhole cover): the answer must show it.
+    requires_after_photo = models.BooleanField(
+        _("answer needs an “after” photo"),
+        default=False,
+        help_text=_("A report of this category can be answered only with a photo of the result."),
+    )
 
     class Meta:
         verbose_name = _("service category")
@@ -452,6 +460,13 @@ class Report(models.Model):
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
 
+    def before_after(self) -> tuple["ReportPhoto", "ReportPhoto"] | None:
+        """The resident's first photo and the latest answer's, when both exist (one query, or none if prefetched)."""
+        photos = list(self.photos.all())
+        before = next((p for p in photos if not p.is_answer), None)
+        after = next((p for p in reversed(photos) if p.is_answer), None)
+        return (before, after) if before and after else None
+
 
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="photos")
@@ -470,6 +485,10 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+    @property
+    def alt_text(self) -> str:
+        return str(_("Photo of the result") if self.is_answer else _("Photo sent with the report"))
 
 
 class EventKind(models.TextChoices):

@@ -20,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 
@@ -53,6 +54,12 @@ def public_reports() -> QuerySet[Report]:
 def report_by_code(code: str) -> Report | None:
     code = normalise_tracking_code(code)
     return Report.objects.select_related(*PUBLIC_RELATED).filter(tracking_code=code).first()
+
+
+def photos_of(report: Report):
+    """The report's photos, fetched once for the list and the before/after pair (`Report.before_after`)."""
+    prefetch_related_objects([report], "photos")
+    return report.photos.all()
 
 
 def public_timeline(report: Report) -> QuerySet[ReportEvent]:

@@ -71,6 +71,13 @@ class ReportInputSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
 
 
+class ReportResolveInputSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+    photo = serializers.FileField(
+        required=False, allow_null=True, help_text=_("The result (“after”): JPEG, PNG, WebP or GIF.")
+    )
+
+
 class ReportCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     tracking_code = serializers.CharField(help_text=_("The reporter's key: keep it private."))

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,6 +104,16 @@ def may_act_as_reporter(user, report: Report, tracking_code: str) -> bool:
     if report.reporter_id is None:
         return True
     return bool(user and user.is_authenticated and user.pk == report.reporter_id)
+
+
+def report_for_handler(user, pk: int) -> Report:
+    """The one access helper for a department's writes: the report, 404 (unknown, or hidden from
+    this user), or PermissionDenied (a public report another department handles)."""
+    report = Report.objects.select_related("category").filter(pk=pk).first()
+    if report is None or (report.is_hidden and not may_handle(user, report)):
+        raise Http404
+    _require(may_handle(user, report))
+    return report
 
 
 def _require(condition: bool) -> None:
@@ -554,12 +565,20 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
 
 @transaction.atomic
 def report_resolve(*, report: Report, by: User, answer: str, photo=None) -> Report:
-    """Answer the resident (and mark the problem handled), optionally with a photo of the result."""
+    """Answer the resident (and mark the problem handled) with a photo of the result: optional, unless
+    the category requires an "after" photo (`ServiceCategory.requires_after_photo`)."""
     answer = _words(answer)
     if not answer:
         raise ValidationError({"answer": _("Please write the answer to the resident.")})
     prepared = [prepare_photo(photo)] if photo else []
     report = _handled(report, by, ReportStep.RESOLVE)
+    if report.category.requires_after_photo and not prepared:
+        # Each answer shows the result: after a reopening, the earlier photo proved nothing.
+        raise DomainError(
+            _("A report in “%(category)s” can be answered only with a photo of the result.")
+            % {"category": report.category},
+            code="after_photo_required",
+        )
     report.status = ReportStatus.RESOLVED
     report.answer = answer
     report.resolved_at = timezone.now()

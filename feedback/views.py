@@ -152,7 +152,7 @@ def track(request, code: str):
         "report": report,
         "is_reporter": is_reporter,
         "timeline": selectors.public_timeline(report),
-        "photos": report.photos.all(),
+        "photos": selectors.photos_of(report),
         "reopen_form": ReopenForm(),
         "rate_form": RateForm(),
     }
@@ -274,7 +274,7 @@ def map_data(request):
 
 def detail(request, pk: int):
     report = get_object_or_404(selectors.public_reports(), pk=pk)
-    context = {"report": report, "timeline": selectors.public_timeline(report), "photos": report.photos.all()}
+    context = {"report": report, "timeline": selectors.public_timeline(report), "photos": selectors.photos_of(report)}
     return render(request, "feedback/detail.html", context)
 
 

@@ -6,15 +6,18 @@ made through that service (a submitted report is `report_submit`'s); rows a test
 historic state (a report filed weeks ago, a project already under way) are created directly.
 """
 
+import io
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from civicworks.accounts.models import Role, User
-from evaluation.models import ReviewCycle, WeightingScheme
+from evaluation.models import RectificationOrder, RectificationPhoto, ReviewCycle, WeightingScheme
 from feedback import services as feedback_services
 from feedback.models import Report, ReportStatus, ServiceCategory
 from participation.models import Need
@@ -172,7 +175,25 @@ def expenditure(
     return Expenditure.objects.create(project=project, amount=amount, payee=payee, purpose=purpose, **fields)
 
 
+# --- Photos ------------------------------------------------------------------------------------
+
+
+def jpeg_upload(*, name: str = "photo.jpg", size=(64, 48), color=(120, 120, 120), gps: bool = False):
+    """A small JPEG as a browser uploads it; with `gps`, carrying a position in its EXIF (to be stripped)."""
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (30.0, 41.0, 24.0), 3: "E", 4: (103.0, 59.0, 24.0)}  # GPSInfo
+    Image.new("RGB", size, color).save(out, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
 # --- Reports -----------------------------------------------------------------------------------
+
+
+def service_category(*, department: Department, name: str = "井盖", **extra) -> ServiceCategory:
+    """A report category of `department` (e.g. one whose answers need an "after" photo)."""
+    return ServiceCategory.objects.create(code=unique("category-"), name=name, department=department, **extra)
 
 
 def report(*, category: ServiceCategory, text: str = "望江路门口路面有一个大坑", at=WANGJIANG, **extra) -> Report:
@@ -213,3 +234,15 @@ def weighting_scheme(*, name: str = "测试方案", **extra) -> WeightingScheme:
 def review_cycle(*, year: int = 2026, quarter: int = 3, scheme: WeightingScheme | None = None, **extra) -> ReviewCycle:
     """A review cycle created directly, in any state (the services move it only forwards from draft)."""
     return ReviewCycle.objects.create(year=year, quarter=quarter, scheme=scheme or weighting_scheme(), **extra)
+
+
+def rectification_order(*, cycle: ReviewCycle, project: Project, **extra) -> RectificationOrder:
+    """An order created directly, in any state (`orders_issue` needs a computed cycle and a failing score)."""
+    fields = {"department": project.lead_unit, "responsible_person": "李明", "findings": "安全护栏断裂",
+              "deadline": date(2026, 11, 30), **extra}  # fmt: skip
+    return RectificationOrder.objects.create(cycle=cycle, project=project, **fields)
+
+
+def rectification_photo(*, order: RectificationOrder, kind: str, caption: str = "现场照片") -> RectificationPhoto:
+    """A photo stored like the service stores one (re-encoded by the PhotoField), without its permission rules."""
+    return RectificationPhoto.objects.create(order=order, kind=kind, image=jpeg_upload(), caption=caption)

@@ -53,6 +53,14 @@ def test_demo_builds_two_published_quarters_and_is_idempotent(client, lead_depar
     assert "2026Q2" in page and "2026Q3" in page
     assert "<polyline" in page
 
+    # One answered order per published quarter needs photos and has its pair, shown on its project's page.
+    photographed = RectificationOrder.objects.filter(requires_after_photo=True).select_related("project")
+    assert {o.cycle.quarter for o in photographed} == {2, 3}
+    assert all(order.before_after() for order in photographed)
+    order = photographed.get(cycle__quarter=3)
+    page = client.get(order.project.get_absolute_url()).content.decode()
+    assert 'class="before-after"' in page and "护栏已全部更换并加固" in page
+
 
 def test_every_demo_scorecard_has_the_exact_parts_of_its_data(lead_department, project, other_project):
     """The demo's scorecards against the rules recomputed in Python from the stored rows.

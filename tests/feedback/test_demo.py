@@ -39,6 +39,22 @@ def test_seed_is_idempotent_and_consistent(city):
     assert all(len(code) == 13 for code in Report.objects.values_list("tracking_code", flat=True))
 
 
+def test_seed_answers_one_manhole_report_with_before_and_after(city, official):
+    """The category that requires an "after" photo gets one report, answered through the services."""
+    for _run in range(2):
+        demo.seed(options={"reports": 40}, stdout=io.StringIO())
+    assert Report.objects.count() == 41  # the 40 generated rows and the one answered with photos
+    (report,) = Report.objects.filter(category__requires_after_photo=True)
+    assert (report.category.code, report.status, report.department) == (
+        "manhole",
+        ReportStatus.RESOLVED,
+        official.department,
+    )
+    before, after = report.before_after()
+    assert before.width and after.width and before.image.name != after.image.name
+    assert [e.kind for e in report.events.all()] == [*ROUTED_EVENTS, EventKind.ACCEPTED, EventKind.RESOLVED]
+
+
 def path_events(status: str) -> list[str]:
     return [*ROUTED_EVENTS, *(STEP_EVENTS[step] for step in REPORT_PATHS[status])]
 

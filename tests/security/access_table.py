@@ -64,6 +64,8 @@ ACTIONS = [
     row("api_report_submit", "API: submit a report", "POST", "/api/v1/reports/", set(ROLES),
         changes="feedback.Report", body={"category": "road", "text": "井盖缺失", "latitude": 30.69, "longitude": 103.99}),
     row("api_report_contact", "API: read a reporter's contact details", "GET", "/api/v1/reports/{report_pk}/", set()),
+    row("api_report_resolve", "API: answer a report of the department", "POST", "/api/v1/reports/{report_pk}/resolve/",
+        OWN_DEPARTMENT | {"supervisor"}, changes="feedback.ReportEvent", body={"answer": "已修复"}),
 ]  # fmt: skip
 
 
