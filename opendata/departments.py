@@ -144,7 +144,7 @@ class Sources:
     milestones: dict
     orders: dict
     accountability: dict
-    led: dict
+    departments: list[Department]
 
     def row(self, department: int | None, quarter: Quarter) -> dict:
         key = (department, *quarter.key)
@@ -163,7 +163,7 @@ class Sources:
             "satisfied_rate": percent(reports["satisfied_rate"]),
             "satisfaction": reports["satisfaction"],
             "reopen_rate": percent(reports["reopen_rate"]),
-            "projects_led": self._total(self.led, department),
+            "projects_led": sum(d.led for d in self.departments if department in (None, d.pk)),
             "average_score": round_half_up(Decimal(str(score_sum)) / scored, 1) if scored else None,
             "overdue_milestones": self._total(self.milestones, department, quarter.label),
             "open_orders": self._count(self.orders, key),
@@ -184,9 +184,8 @@ class Sources:
         department, *quarter = key
         return sum(n for (d, *q), n in rows.items() if q == quarter and department in (None, d))
 
-    def _total(self, rows: dict, department: int | None, name: str | None = None) -> int:
-        values = [r if name is None else r[name] for d, r in rows.items() if department in (None, d)]
-        return sum(values)
+    def _total(self, rows: dict, department: int | None, name: str) -> int:
+        return sum(r[name] for d, r in rows.items() if department in (None, d))
 
 
 def _sources(quarters: list[Quarter], department: Department | None = None) -> Sources:
@@ -196,23 +195,24 @@ def _sources(quarters: list[Quarter], department: Department | None = None) -> S
     scope = {"department_id": department.pk} if department else {}
     by_department = quarterly_figures([q.period for q in wanted], "department_id", **scope)
     city = {} if department else quarterly_figures([q.period for q in wanted])
-    led = {d.pk: d.led for d in ([department] if department else [])}
+    departments = department_list().order_by("name")
+    if department:
+        departments = departments.filter(pk=department.pk)
+    departments = list(departments)
     return Sources(
         reports={**by_department, **{(None, *key): row for key, row in city.items()}},
         scores=evaluation_selectors.published_scores_by_lead(keys),
         milestones=overdue_milestones_by_lead({q.label: q.last_day_counted() for q in quarters}),
         orders=evaluation_selectors.open_orders_by_department(keys),
         accountability=evaluation_selectors.accountability_by_department(keys),
-        led=led,
+        departments=departments,
     )
 
 
 def league(*, quarter: Quarter) -> dict:
     """One row per department for `quarter` (most reports first), and the city's totals."""
-    departments = list(department_list().order_by("name"))
     sources = _sources([quarter])
-    sources.led = {d.pk: d.led for d in departments}
-    rows = [{"department": d, **sources.row(d.pk, quarter)} for d in departments]
+    rows = [{"department": d, **sources.row(d.pk, quarter)} for d in sources.departments]
     rows.sort(key=lambda row: (-row["reports"], row["department"].name))
     return {"quarter": quarter, "year_before": quarter.year_before(), "rows": rows, "city": sources.row(None, quarter)}
 
