@@ -17,7 +17,7 @@ share of satisfied residents then and now, the comparisons the city's headline f
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -73,8 +73,8 @@ class Quarter:
         return Quarter(self.year - 1, self.quarter)
 
     def last_day_counted(self) -> date:
-        """The day on which milestones are judged: the day after the quarter, or today while it runs."""
-        return min(self.period.end, timezone.localdate())
+        """The day on which milestones are judged: the quarter's last, or today while it runs."""
+        return min(self.period.end - timedelta(days=1), timezone.localdate())
 
     def is_running(self) -> bool:
         return self == Quarter.current()

@@ -60,8 +60,8 @@ def _sum_of(model, field: str = "amount") -> Round:
 
 
 def overdue_on(day: date) -> Q:
-    """A milestone overdue on `day`: planned before it and not reached by then (of an open project)."""
-    return Q(planned_date__lt=day) & (Q(actual_date__isnull=True) | Q(actual_date__gte=day))
+    """A milestone overdue on `day`: planned before it and not reached by the end of it (of an open project)."""
+    return Q(planned_date__lt=day) & (Q(actual_date__isnull=True) | Q(actual_date__gt=day))
 
 
 def _overdue_milestones(today: date) -> Coalesce:
