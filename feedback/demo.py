@@ -135,11 +135,11 @@ def _point_in(community: Community, rng: random.Random) -> tuple[float, float]:
 # 40 % down on a year earlier and satisfaction from 62 % to 91 %, the figures the city publishes.
 # (quarters back, weight, share closed, handling-time factor, share of satisfied ratings)
 HISTORY = [
-    (5, 10, 0.85, 1.6, 0.62),
+    (5, 10, 0.85, 1.6, 0.66),
     (4, 9, 0.88, 1.35, 0.69),
     (3, 8, 0.92, 1.15, 0.76),
     (2, 7, 0.95, 0.95, 0.83),
-    (1, 6, 0.98, 0.8, 0.9),
+    (1, 5.5, 0.98, 0.8, 0.9),
     (0, 5, None, 0.8, 0.9),  # the running quarter: reports at every step (STATUS_MIX)
 ]
 DONE_MIX = [ReportStatus.CLOSED] * 4 + [ReportStatus.CONFIRMED] * 2 + [ReportStatus.RESOLVED] * 2
