@@ -1,6 +1,6 @@
 """Reads shared by the public pages, the API, the console and the department reports."""
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from civicworks.accounts.models import Role
 from civicworks.permissions import has_role
@@ -8,6 +8,7 @@ from projects.models import Department
 
 from .models import (
     CYCLE_STEPS,
+    AccountabilityRecord,
     CycleState,
     CycleStep,
     OrderStatus,
@@ -123,6 +124,51 @@ def project_trends(project_ids: list[int]) -> dict[int, list[tuple[str, object]]
     for pk, year, quarter, total in rows:
         trends[pk].append((f"{year}Q{quarter}", total))
     return trends
+
+
+def published_scores_by_lead(quarters: list[tuple[int, int]]) -> dict[tuple[int, int, int], dict]:
+    """Published totals of public projects per (lead unit, year, quarter): how many scored and their sum."""
+    rows = (
+        Scorecard.objects.filter(
+            _in_quarters("cycle", quarters), cycle__in=ReviewCycle.objects.published(), project__is_public=True
+        )
+        .order_by()
+        .values("project__lead_unit_id", "cycle__year", "cycle__quarter")
+        .annotate(scored=Count("total"), score_sum=Sum("total"))
+    )
+    return {(r["project__lead_unit_id"], r["cycle__year"], r["cycle__quarter"]): r for r in rows}
+
+
+def open_orders_by_department(quarters: list[tuple[int, int]]) -> dict[tuple[int, int, int], int]:
+    """Rectification orders a published quarter issued that are still open, per (department, year, quarter)."""
+    rows = (
+        RectificationOrder.objects.open()
+        .filter(_in_quarters("cycle", quarters), cycle__in=ReviewCycle.objects.published())
+        .order_by()
+        .values_list("department_id", "cycle__year", "cycle__quarter")
+        .annotate(n=Count("pk"))
+    )
+    return {(department, year, quarter): n for department, year, quarter, n in rows}
+
+
+def accountability_by_department(quarters: list[tuple[int, int]]) -> dict[tuple[int, int, int], int]:
+    """Accountability records (问责) per (department, year, quarter) of the published review that verified the order."""
+    rows = (
+        AccountabilityRecord.objects.filter(
+            _in_quarters("order__verified_in", quarters), order__verified_in__in=ReviewCycle.objects.published()
+        )
+        .order_by()
+        .values_list("department_id", "order__verified_in__year", "order__verified_in__quarter")
+        .annotate(n=Count("pk"))
+    )
+    return {(department, year, quarter): n for department, year, quarter, n in rows}
+
+
+def _in_quarters(cycle: str, quarters: list[tuple[int, int]]) -> Q:
+    match = Q(pk__in=[])  # no quarter, no row
+    for year, quarter in quarters:
+        match |= Q(**{f"{cycle}__year": year, f"{cycle}__quarter": quarter})
+    return match
 
 
 def open_orders_count(cycle: ReviewCycle) -> int:

@@ -5,14 +5,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicworks.inputs import FIRST_YEAR, LAST_YEAR
 from civicworks.permissions import is_staff_role
 
 from .datasets import DATASETS, InvalidFilters
+from .departments import COLUMN_KEYS, Quarter, department_by_code, department_projects, department_trend, league
 from .exports import FORMATS, export_response
 from .selectors import oc4ids_package
 
@@ -146,3 +148,100 @@ class ExportApi(APIView):
         except InvalidFilters as exc:
             raise ValidationError(exc.errors) from exc
         return export_response(chosen, rows, fmt)
+
+
+# --- Departments in public (部门) ---------------------------------------------------------------
+
+DEPARTMENT_COLUMNS_HELP = (
+    "Per department and quarter (the reports' quarter of submission, the city's time zone): reports received; "
+    "on_time_rate (answered by the deadline, % of the answered); closure_rate (answered, confirmed or closed, % of "
+    "received); fast_rate (answered within 48 hours, % of the answered); median_hours (submitted → answered); "
+    "fixed_rate (% of 'is it fixed?' answers saying fixed); satisfied_rate (% of counted ratings of 4–5 stars) and "
+    "satisfaction (their mean, 1–5); reopen_rate (% reopened by the resident); projects_led (public); average_score "
+    "(published scores of its projects that quarter); overdue_milestones (at the quarter's end, or today); "
+    "open_orders (rectification orders of that quarter's published review still open); accountability (records "
+    "of that quarter's published review); complaints now and a year earlier, their change in % and the satisfied "
+    "share a year earlier. Rates are percentages with one decimal; null where nothing was there to count."
+)
+
+
+def _api_row(row: dict) -> dict:
+    return {key: row[key] for key in ["quarter", *COLUMN_KEYS]}
+
+
+def _department(department, request) -> dict:
+    return {
+        "code": department.code,
+        "name": department.name,
+        "url": request.build_absolute_uri(department.get_absolute_url()),
+    }
+
+
+class DepartmentLeagueApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+        quarter = serializers.IntegerField(min_value=1, max_value=4)
+
+    @extend_schema(
+        operation_id="department_league",
+        summary="The departments' league table of a quarter",
+        description=DEPARTMENT_COLUMNS_HELP + " Without year and quarter: the last complete quarter.",
+        parameters=[
+            OpenApiParameter("year", int, description="e.g. 2026 (with quarter)."),
+            OpenApiParameter("quarter", int, description="1–4 (with year)."),
+        ],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="quarter, rows (one per department), city."),
+            400: OpenApiResponse(description="year or quarter is not valid."),
+        },
+        tags=["open data"],
+    )
+    def get(self, request):
+        quarter = Quarter.default()
+        if "year" in request.query_params or "quarter" in request.query_params:
+            given = self.InputSerializer(data=request.query_params)
+            given.is_valid(raise_exception=True)
+            quarter = Quarter(given.validated_data["year"], given.validated_data["quarter"])
+        table = league(quarter=quarter)
+        return Response(
+            {
+                "quarter": quarter.label,
+                "year_before": table["year_before"].label,
+                "rows": [{"department": _department(r["department"], request), **_api_row(r)} for r in table["rows"]],
+                "city": _api_row(table["city"]),
+            }
+        )
+
+
+class DepartmentApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="department_detail",
+        summary="A department's figures over the last eight quarters and its projects",
+        description=DEPARTMENT_COLUMNS_HELP + " The last quarter is the running one (running: true).",
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), 404: OpenApiResponse(description="No such department.")},
+        tags=["open data"],
+    )
+    def get(self, request, code: str):
+        department = department_by_code(code)
+        if department is None:
+            raise Http404
+        projects = department_projects(department)
+        return Response(
+            {
+                **_department(department, request),
+                "trend": [{"running": r["running"], **_api_row(r)} for r in department_trend(department=department)],
+                "projects": [
+                    {
+                        "code": p["project"].code,
+                        "title": p["project"].title,
+                        "url": request.build_absolute_uri(p["project"].get_absolute_url()),
+                        "scores": [{"quarter": label, "score": total} for label, total in p["scores"]],
+                    }
+                    for p in projects
+                ],
+            }
+        )

@@ -45,10 +45,10 @@ class CityDirectoryAdmin(ScopedModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(CityDirectoryAdmin):
-    list_display = ["name", "parent", "dispatch_email", "is_default_desk"]
+    list_display = ["name", "code", "parent", "dispatch_email", "is_default_desk"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["is_default_desk"]
-    search_fields = ["name"]
+    search_fields = ["name", "code"]
 
 
 class CommunityInline(ScopedInlineMixin, admin.TabularInline):

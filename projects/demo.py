@@ -30,7 +30,7 @@ COMMUNITIES = {
     "jinhua": ["锦绣社区", "华阳社区", "桂花社区"],
     "gaoxin": ["创业社区", "天府社区", "银杏社区"],
 }
-# (name, parent name or None, e-mail local part, default desk)
+# (name, parent name or None, e-mail local part — also the code of its public page —, default desk)
 DEPARTMENTS = [
     ("市住房和城乡建设局", None, "zjj", False),
     ("市城市管理局", None, "cgj", False),
@@ -82,6 +82,7 @@ def seed_directory() -> None:
         Department.objects.update_or_create(
             name=name,
             defaults={
+                "code": mailbox,
                 "parent": Department.objects.get(name=parent_name) if parent_name else None,
                 "dispatch_email": f"{mailbox}@jinchuan.example.cn",
                 "is_default_desk": default_desk,

@@ -39,6 +39,12 @@ class MoneySum(models.DecimalField):
 
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        help_text=_("A short stable name for the department's public page address, for example cgj."),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent department"),
@@ -66,6 +72,9 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("opendata:department", args=[self.code])
 
     def mail_recipients(self) -> list[str]:
         """Who receives the department's mail (reports, evaluation reports, orders): its dispatch

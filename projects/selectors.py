@@ -59,9 +59,14 @@ def _sum_of(model, field: str = "amount") -> Round:
     return Round(total, 2, output_field=MoneySum())
 
 
+def overdue_on(day: date) -> Q:
+    """A milestone overdue on `day`: planned before it and not reached by the end of it (of an open project)."""
+    return Q(planned_date__lt=day) & (Q(actual_date__isnull=True) | Q(actual_date__gt=day))
+
+
 def _overdue_milestones(today: date) -> Coalesce:
     rows = (
-        Milestone.objects.filter(project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today)
+        Milestone.objects.filter(overdue_on(today), project=OuterRef("pk"))
         .order_by()
         .values("project")
         .annotate(n=Count("pk"))
@@ -210,6 +215,17 @@ def department_list() -> QuerySet[Department]:
     return Department.objects.select_related("parent").annotate(
         led=Count("led_projects", filter=Q(led_projects__is_public=True), distinct=True)
     )
+
+
+def overdue_milestones_by_lead(days: dict[str, date]) -> dict[int, dict[str, int]]:
+    """Per lead unit, its public open projects' milestones overdue on each of `days` (name → day), in one query."""
+    rows = (
+        Milestone.objects.filter(project__is_public=True, project__stage__in=open_stages())
+        .order_by()
+        .values("project__lead_unit_id")
+        .annotate(**{name: Count("pk", filter=overdue_on(day)) for name, day in days.items()})
+    )
+    return {row.pop("project__lead_unit_id"): row for row in rows}
 
 
 def district_list() -> QuerySet[District]:

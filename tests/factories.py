@@ -17,9 +17,18 @@ from django.utils import timezone
 from PIL import Image
 
 from civicworks.accounts.models import Role, User
-from evaluation.models import RectificationOrder, RectificationPhoto, ReviewCycle, WeightingScheme
+from evaluation.models import (
+    AccountabilityRecord,
+    Grade,
+    OrderStatus,
+    RectificationOrder,
+    RectificationPhoto,
+    ReviewCycle,
+    Scorecard,
+    WeightingScheme,
+)
 from feedback import services as feedback_services
-from feedback.models import Report, ReportStatus, ServiceCategory
+from feedback.models import EventKind, Report, ReportEvent, ReportStatus, ServiceCategory
 from participation.models import Need
 from projects.models import (
     BudgetAllocation,
@@ -209,6 +218,37 @@ def filed_report(*, category: ServiceCategory, at=WANGJIANG, days_ago: float = 1
     return Report.objects.create(category=category, latitude=lat, longitude=lng, **fields)
 
 
+def handled_report(
+    *,
+    category: ServiceCategory,
+    department: Department,
+    submitted_at,
+    hours: float | None = None,
+    due_hours: float = 48,
+    status: str = "",
+    reopened: bool = False,
+    **extra,
+) -> Report:
+    """A report of the past: submitted at `submitted_at`, due `due_hours` later and, with `hours`,
+    answered that many hours after submission (status answered unless given). `reopened` adds the
+    resident's reopening to its timeline. Bypasses the services (a historic state, for the figures)."""
+    answered = submitted_at + timedelta(hours=hours) if hours is not None else None
+    fields = {
+        "text": "路面坑洼，雨天积水。",
+        "status": status or (ReportStatus.RESOLVED if answered else ReportStatus.DISPATCHED),
+        "dispatched_at": submitted_at,
+        "due_at": submitted_at + timedelta(hours=due_hours),
+        "resolved_at": answered,
+        **extra,
+    }
+    made = Report.objects.create(category=category, latitude=30.69, longitude=103.99, department=department,
+                                 submitted_at=submitted_at, **fields)  # fmt: skip
+    if reopened:
+        ReportEvent.objects.create(report=made, kind=EventKind.REOPENED, department=department,
+                                   created_at=submitted_at + timedelta(hours=1))  # fmt: skip
+    return made
+
+
 def dispatched_report(*, category: ServiceCategory, department: Department, **extra) -> Report:
     """A report already with `department`, due in 48 hours (bypassing intake and routing)."""
     now = timezone.now()
@@ -231,16 +271,40 @@ def weighting_scheme(*, name: str = "测试方案", **extra) -> WeightingScheme:
     return WeightingScheme.objects.create(name=name, **extra)
 
 
+def department(*, name: str = "", parent: Department | None = None, **extra) -> Department:
+    code = unique("dept-")
+    return Department.objects.create(name=name or f"测试部门{code}", code=code, parent=parent, **extra)
+
+
+def scorecard(*, cycle: ReviewCycle, project: Project, total: Decimal | None, **extra) -> Scorecard:
+    """A computed scorecard stored directly (the scoring SQL is evaluation's own test)."""
+    fields = {"grade": Grade.PASS if total is not None else Grade.UNRATED, **extra}
+    return Scorecard.objects.create(cycle=cycle, project=project, total=total, **fields)
+
+
+def rectification_order(
+    *, cycle: ReviewCycle, project: Project, status: str = OrderStatus.ISSUED, **extra
+) -> RectificationOrder:
+    """An order created directly, in any state (`orders_issue` needs a computed cycle and a failing score)."""
+    fields = {"responsible_person": "王责任", "findings": "护栏缺失", "deadline": date(2026, 12, 31), **extra}
+    if status == OrderStatus.ANSWERED:
+        fields.setdefault("answered_at", timezone.now())
+    return RectificationOrder.objects.create(
+        cycle=cycle, project=project, department=project.lead_unit, status=status, **fields
+    )
+
+
+def accountability_record(*, order: RectificationOrder, verified_in: ReviewCycle) -> AccountabilityRecord:
+    """An order escalated in `verified_in` and its record (问责), as `order_verify` leaves them."""
+    RectificationOrder.objects.filter(pk=order.pk).update(status=OrderStatus.ESCALATED, verified_in=verified_in)
+    return AccountabilityRecord.objects.create(
+        order=order, person=order.responsible_person, department=order.department, reason="整改未落实"
+    )
+
+
 def review_cycle(*, year: int = 2026, quarter: int = 3, scheme: WeightingScheme | None = None, **extra) -> ReviewCycle:
     """A review cycle created directly, in any state (the services move it only forwards from draft)."""
     return ReviewCycle.objects.create(year=year, quarter=quarter, scheme=scheme or weighting_scheme(), **extra)
-
-
-def rectification_order(*, cycle: ReviewCycle, project: Project, **extra) -> RectificationOrder:
-    """An order created directly, in any state (`orders_issue` needs a computed cycle and a failing score)."""
-    fields = {"department": project.lead_unit, "responsible_person": "李明", "findings": "安全护栏断裂",
-              "deadline": date(2026, 11, 30), **extra}  # fmt: skip
-    return RectificationOrder.objects.create(cycle=cycle, project=project, **fields)
 
 
 def rectification_photo(*, order: RectificationOrder, kind: str, caption: str = "现场照片") -> RectificationPhoto:

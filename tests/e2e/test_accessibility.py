@@ -37,6 +37,8 @@ def test_main_pages_have_no_serious_violations(phone, published):
         "report form": f"/reports/new/?project={world.project.code}",
         "tracking": f"/track/{report.tracking_code}/",  # answered: the confirm and rating forms are shown
         "results": f"/evaluation/{cycle.year}/q{cycle.quarter}/",
+        "departments": f"/departments/?year={cycle.year}&quarter={cycle.quarter}",
+        "department": f"/departments/{world.project.lead_unit.code}/",
     }
     page = phone.new_page()
     errors = collect_errors(page)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         _ = gettext
         parser.add_argument("--projects", type=int, default=40, help=_("Number of projects."))
-        parser.add_argument("--reports", type=int, default=120, help=_("Number of residents' reports."))
+        parser.add_argument("--reports", type=int, default=600, help=_("Number of residents' reports."))
         parser.add_argument("--responses", type=int, default=300, help=_("Number of survey responses."))
         parser.add_argument("--seed", type=int, default=2026, help=_("Random seed, for a repeatable city."))
         parser.add_argument("--quiet-logins", action="store_true", help=_("Do not print the demo log-ins."))
