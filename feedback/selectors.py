@@ -44,7 +44,7 @@ from .models import (
 )
 
 # Fields a public page, the API or Open311 may show. Contact details are never among them.
-PUBLIC_RELATED = ["category", "district", "community", "department", "project"]
+PUBLIC_RELATED = ["category", "district", "community", "department", "project", "grid_worker"]
 
 
 def public_reports() -> QuerySet[Report]:

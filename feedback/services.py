@@ -335,11 +335,9 @@ def _assign(report: Report, route: Route, now: datetime) -> None:
     report.dispatched_at = now
     report.due_at = now + timedelta(hours=report.category.sla_hours)
     report.save(update_fields=["department", "status", "dispatched_at", "due_at", "updated_at"])
-    note = _("Due %(due)s.") % {"due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M")}
-    if report.grid_worker_id:
-        worker = report.grid_worker
-        note += " " + _("Grid worker: %(name)s.") % {"name": worker.get_full_name() or worker.username}
-    _event(report, EventKind.DISPATCHED, department=route.department, note=note)
+    # No prose stored: the deadline and the grid worker are the report's own fields, written at
+    # display time in the reader's language (feedback/_report_body.html).
+    _event(report, EventKind.DISPATCHED, department=route.department)
 
 
 def _notify(report: Report, department: Department) -> list[DispatchOutbox]:

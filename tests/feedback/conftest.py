@@ -25,7 +25,7 @@ INSIDE_WANGJIANG = WANGJIANG
 @pytest.fixture
 def grid_worker(lead_department):
     return factories.user(
-        username="grid_worker", role=Role.GRID_WORKER, department=lead_department, first_name="网格员李四"
+        username="grid_worker", role=Role.GRID_WORKER, department=lead_department, last_name="李", first_name="四海"
     )
 
 

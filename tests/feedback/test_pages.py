@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from feedback import services
 from feedback.models import Channel, Report, ReportStatus
+from tests import factories
 
 from .conftest import CANARY_EMAIL, CANARY_NAME, CANARY_PHONE, INSIDE_WANGJIANG, jpeg_bytes
 
@@ -195,3 +196,16 @@ def test_query_counts_do_not_grow(client, road, n, django_assert_max_num_queries
         assert client.get(reverse("feedback:figures")).status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get(reverse("feedback:track", args=[report.tracking_code])).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "网格员"), ("en", "Grid worker")])
+def test_tracking_page_writes_the_deadline_and_grid_worker_for_its_reader(client, road, grid, language, label):
+    report = factories.report(category=road)  # through intake: located and given its grid worker
+    assert report.grid_worker == grid.grid_worker
+
+    page = client.get(reverse("feedback:track", args=[report.tracking_code]), HTTP_ACCEPT_LANGUAGE=language)
+    html = page.content.decode()
+
+    assert f"<dt>{label}</dt><dd>李四海</dd>" in html
+    other = "Grid worker" if language == "zh-hans" else "网格员"
+    assert other not in html
