@@ -73,7 +73,8 @@ ERRORS = {
 
 def error_page(request, status: int):
     heading, explanation = ERRORS[status]
-    context = {"status": status, "heading": heading, "explanation": explanation}
+    # The header's switches return to the path alone: nothing a refused request carried is echoed.
+    context = {"status": status, "heading": heading, "explanation": explanation, "return_path": request.path}
     return render(request, "error.html", context, status=status)
 
 
