@@ -127,3 +127,25 @@ def cycle_progress(cycle: ReviewCycle) -> dict[str, int]:
         "orders": open_orders_count(cycle),
         **cards,
     }
+
+
+# --- The project page (evaluation/panels.py) ------------------------------------------------------
+
+
+def project_scorecards(project_id: int) -> list[Scorecard]:
+    """A project's published scorecards, oldest quarter first (index `scorecard_project_cycle`)."""
+    rows = Scorecard.objects.filter(project_id=project_id, cycle__state=CycleState.PUBLISHED)
+    return list(rows.select_related("cycle").order_by("cycle__year", "cycle__quarter"))
+
+
+def project_open_survey(project_id: int) -> Survey | None:
+    """The project's survey while it takes answers (the cycle's declared rule, closing day included)."""
+    surveys = open_surveys().filter(project_id=project_id).order_by("-cycle__year", "-cycle__quarter")
+    return next((s for s in surveys if s.cycle.takes_answers()), None)
+
+
+def project_orders(project_id: int) -> list[RectificationOrder]:
+    """The rectification orders of a project's published quarters, newest first, with their accountability."""
+    rows = RectificationOrder.objects.filter(project_id=project_id, cycle__state=CycleState.PUBLISHED)
+    rows = rows.select_related("cycle", "department", "verified_in", "accountability__department")
+    return list(rows.order_by("-cycle__year", "-cycle__quarter"))
