@@ -1,7 +1,7 @@
 """Money as each language writes it: `{% load money %}{{ amount|money }}`.
 
-Chinese: grouped yuan with the sign once (¥2,400.00); from 10,000 on, in 万元 where the city prefers
-it (240.00 万元; `CIVICWORKS_MONEY_IN_WAN`). English: ¥2,400,000.00. One filter, so pages, the
+Chinese: grouped yuan with the sign once (¥2,400,000.00), or from 10,000 on in 万元 where the city
+prefers it (240.00 万元; `CIVICWORKS_MONEY_IN_WAN`). English: ¥2,400,000.00. One filter, so pages, the
 console, e-mails and exports say an amount the same way.
 """
 

@@ -179,9 +179,10 @@ LANGUAGE_CODE = env.str("CIVICWORKS_LANGUAGE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("CIVICWORKS_TIME_ZONE", default="Asia/Shanghai")
-# Chinese amounts grouped in threes (civicworks/formats); large amounts in 万元 on Chinese pages.
+# Chinese amounts grouped in threes (civicworks/formats); large amounts in 万元 on Chinese pages
+# where the city prefers it (to the 100 yuan: a 31.50 expenditure no longer shows in the total).
 FORMAT_MODULE_PATH = ["civicworks.formats"]
-CIVICWORKS_MONEY_IN_WAN = env.bool("CIVICWORKS_MONEY_IN_WAN", default=True)
+CIVICWORKS_MONEY_IN_WAN = env.bool("CIVICWORKS_MONEY_IN_WAN", default=False)
 # Care mode (关怀模式) for older residents, remembered in this cookie for a year.
 CIVICWORKS_CARE_COOKIE = "civicworks_care"
 USE_I18N = True

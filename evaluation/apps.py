@@ -11,11 +11,14 @@ class EvaluationConfig(AppConfig):
         from civicworks.accounts.mydata import register
         from civicworks.notifications.kinds import register as register_kinds
         from civicworks.rounding import register_sqlite_functions
+        from projects.panels import register as register_panels
 
         from .mydata import PART
         from .notifications import KINDS
+        from .panels import PANELS
 
         register(PART)
+        register_panels(*PANELS)  # what the project page shows of this app (projects.panels)
         register_kinds(*KINDS)  # what followers hear (civicworks.notifications)
         # The scorecard SQL rounds totals with civicworks_round on SQLite (PostgreSQL's rule).
         connection_created.connect(register_sqlite_functions, dispatch_uid="civicworks_round")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from civicworks import demo_images
 from civicworks.accounts.models import Role, User
+from projects.demo import SHOWCASE
 from projects.models import Project
 
 from . import integrity, services
@@ -73,6 +74,7 @@ MANUAL = {
 REPORTS_UP_TO = 400
 REPRESENTATIVES = ["李桂兰", "张德明", "王秀英", "刘建华", "陈淑芬", "杨志强", "赵玉梅", "黄国平"]
 SHARE_ANONYMOUS, SHARE_ACCOUNT = 0.05, 0.25  # the rest: invitation codes
+SHOWCASE_QUALITY = -0.3  # residents of the showcase project are far less satisfied than elsewhere
 BURST = 4  # anonymous answers from one client in the open quarter: flagged at compute
 
 
@@ -158,9 +160,11 @@ def review_current(projects, scheme, evaluator, rng, responses) -> None:
 def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_share) -> None:
     # Some projects do worse than others, the same ones every quarter.
     quality = {p.pk: random.Random(p.pk).uniform(-0.12, 0.08) for p in projects}
+    # The showcase falls short every quarter: its page shows rectification and accountability.
+    quality.update({p.pk: SHOWCASE_QUALITY for p in projects if p.code == SHOWCASE})
     # Enough answers (8 each) for as many projects as the size allows; the others fall short of
     # the minimum, so their satisfaction part is missing and re-weighted, as in a real quarter.
-    surveys = list(Survey.objects.filter(cycle=cycle).select_related("project"))
+    surveys = showcase_second(list(Survey.objects.filter(cycle=cycle).select_related("project")))
     surveys = surveys[: max(1, min(len(surveys), responses // 8))]
     if not SurveyResponse.objects.filter(survey__cycle=cycle).exists():
         answer(cycle, surveys, evaluator, rng, {s.pk: satisfied + quality[s.project_id] for s in surveys}, responses)
@@ -171,6 +175,13 @@ def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_sha
     answered_on = min(cycle.survey_closes_on or cycle.ends_on, timezone.localdate()) - timedelta(days=10)
     SurveyResponse.objects.filter(survey__cycle=cycle).update(submitted_at=at(answered_on))
     InvitationCode.objects.filter(survey__cycle=cycle, used_at__isnull=False).update(used_at=at(answered_on))
+
+
+def showcase_second(surveys: list[Survey]) -> list[Survey]:
+    """The showcase's survey among the answered ones, but not the first (the open quarter's burst goes there)."""
+    showcase = [s for s in surveys if s.project.code == SHOWCASE]
+    rest = [s for s in surveys if s.project.code != SHOWCASE]
+    return rest[:1] + showcase + rest[1:]
 
 
 def answer(cycle, surveys, evaluator, rng, p_satisfied: dict[int, float], count: int) -> None:
@@ -286,7 +297,9 @@ def manual_indicator(cycle, project, rng) -> ManualIndicator | None:
 def answer_some(orders, rng, share: float, on: date) -> None:
     for order in orders:
         official = User.objects.filter(department=order.department, role__in=[Role.OFFICIAL, Role.MANAGER]).first()
-        if official is None or rng.random() > share:
+        if official is None:
+            continue
+        if rng.random() > share and order.project.code != SHOWCASE:  # the showcase's department always answers
             continue
         services.order_answer(
             order=order, by=official, response="已组织施工单位逐项整改：补齐安全护栏，清理现场，并邀请居民代表复查。"
@@ -313,6 +326,11 @@ def verify_earlier_orders(cycle, evaluator, rng) -> None:
         Q(cycle__year__lt=cycle.year) | Q(cycle__year=cycle.year, cycle__quarter__lt=cycle.quarter)
     )
     for order in earlier:
-        rectified = order.status == "answered" and rng.random() < 0.85
+        # The showcase's first order was answered but not carried out: its page shows the accountability.
+        showcase = (
+            order.project.code == SHOWCASE
+            and not RectificationOrder.objects.filter(project=order.project, status="escalated").exists()
+        )
+        rectified = not showcase and order.status == "answered" and rng.random() < 0.85
         note = "复查确认整改到位。" if rectified else "复查发现整改未落实，安全隐患仍在。"
         services.order_verify(order=order, cycle=cycle, by=evaluator, rectified=rectified, note=note)

@@ -62,17 +62,6 @@ def verifying_cycle() -> ReviewCycle | None:
     return ReviewCycle.objects.allowing(CycleStep.VERIFY_ORDERS).order_by("-year", "-quarter").first()
 
 
-def public_orders_with_photos(project) -> list[RectificationOrder]:
-    """A project's published orders that have a before/after pair, newest first (two queries)."""
-    orders = (
-        RectificationOrder.objects.filter(project=project, cycle__state=CycleState.PUBLISHED, project__is_public=True)
-        .select_related("cycle", "project")
-        .prefetch_related("photos")
-        .order_by("-cycle__year", "-cycle__quarter")
-    )
-    return [order for order in orders if order.before_after()]
-
-
 def department_scorecards(cycle: ReviewCycle, department: Department) -> QuerySet[Scorecard]:
     """The projects a department leads: what its report covers."""
     return cycle_scorecards(cycle).filter(project__lead_unit=department)
@@ -201,3 +190,25 @@ def cycle_progress(cycle: ReviewCycle) -> dict[str, int]:
         "orders": open_orders_count(cycle),
         **cards,
     }
+
+
+# --- The project page (evaluation/panels.py) ------------------------------------------------------
+
+
+def project_scorecards(project_id: int) -> list[Scorecard]:
+    """A project's published scorecards, oldest quarter first (index `scorecard_project_cycle`)."""
+    rows = Scorecard.objects.filter(project_id=project_id, cycle__state=CycleState.PUBLISHED)
+    return list(rows.select_related("cycle").order_by("cycle__year", "cycle__quarter"))
+
+
+def project_open_survey(project_id: int) -> Survey | None:
+    """The project's survey while it takes answers (the cycle's declared rule, closing day included)."""
+    surveys = open_surveys().filter(project_id=project_id).order_by("-cycle__year", "-cycle__quarter")
+    return next((s for s in surveys if s.cycle.takes_answers()), None)
+
+
+def project_orders(project_id: int) -> list[RectificationOrder]:
+    """The rectification orders of a project's published quarters, newest first, with their accountability."""
+    rows = RectificationOrder.objects.filter(project_id=project_id, cycle__state=CycleState.PUBLISHED)
+    rows = rows.select_related("cycle", "department", "verified_in", "accountability__department")
+    return list(rows.prefetch_related("photos").order_by("-cycle__year", "-cycle__quarter"))

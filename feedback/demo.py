@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from civicworks import bulkload, demo_images
 from civicworks.accounts.models import Role, User
+from projects.demo import SHOWCASE
 from projects.models import Community, Department, District, Project
 
 from . import services
@@ -78,6 +79,9 @@ ANSWERS = [
     "已联系责任单位限期整改，我们会持续跟进。",
 ]
 PLACES = ["望江路", "柳荫街", "滨河公园", "青龙巷", "松林小区", "翠微路", "锦绣广场", "华阳街", "桂花巷", "创业路", "天府大道", "银杏广场"]  # fmt: skip
+# Reports about the showcase project (projects.demo.SHOWCASE): a building site among old homes.
+SHOWCASE_EVERY, SHOWCASE_UP_TO = 15, 120
+SHOWCASE_CATEGORIES = ["noise", "road", "other", "garbage"]
 NAMES = ["王女士", "李先生", "张阿姨", "刘师傅", "陈同学", "杨先生"]
 
 
@@ -331,9 +335,15 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
     """
     category = rng.choice(context["categories"])
     community = rng.choice(context["communities"])
-    latitude, longitude = _point_in(community, rng)
     place = rng.choice(PLACES)
-    project = rng.choice(context["projects"]) if context["projects"] and number % 9 == 0 else None
+    project = _project_of(number, rng, context)
+    if project is not None and project.community_id in context["community_by_pk"]:
+        # A report about a project stands in the project's community and names it.
+        community = context["community_by_pk"][project.community_id]
+        place = community.name
+    if project is not None and project.code == SHOWCASE:
+        category = context["category_by_code"][SHOWCASE_CATEGORIES[number // SHOWCASE_EVERY % len(SHOWCASE_CATEGORIES)]]
+    latitude, longitude = _point_in(community, rng)
     department, _reason = route_choice(
         category=category.pk,
         district=community.district_id,
@@ -407,17 +417,30 @@ def _quarters(now) -> dict[int, tuple]:
     return found
 
 
+def _project_of(number: int, rng: random.Random, context: dict) -> Project | None:
+    """Every ninth report is about a project; among the first ones, every SHOWCASE_EVERY-th about the showcase."""
+    if context["showcase"] is not None and number % SHOWCASE_EVERY == 0 and number <= SHOWCASE_UP_TO:
+        return context["showcase"]
+    return rng.choice(context["projects"]) if context["projects"] and number % 9 == 0 else None
+
+
 def _context() -> dict:
     departments = list(Department.objects.all())
     now = timezone.now()
+    projects = list(Project.objects.filter(is_public=True).only("pk", "code", "lead_unit_id", "community_id"))
+    communities = list(Community.objects.select_related("district"))
+    # Generated rows carry no photos: a category that needs an "after" photo gets its one report apart.
+    categories = list(ServiceCategory.objects.filter(requires_after_photo=False))
     return {
         "now": now,
         "quarters": _quarters(now),
         "fixed_days": settings.CIVICWORKS_FIXED_QUESTION_DAYS,
-        # Generated rows carry no photos: a category that needs an "after" photo gets its one report apart.
-        "categories": list(ServiceCategory.objects.filter(requires_after_photo=False)),
-        "communities": list(Community.objects.select_related("district")),
-        "projects": list(Project.objects.filter(is_public=True).only("pk", "lead_unit_id")),
+        "categories": categories,
+        "category_by_code": {c.code: c for c in categories},
+        "communities": communities,
+        "community_by_pk": {c.pk: c for c in communities},
+        "projects": projects,
+        "showcase": next((p for p in projects if p.code == SHOWCASE), None),
         "rules": {(r.category_id, r.district_id): r.department_id for r in RoutingRule.objects.all()},
         "desk": next((d.pk for d in departments if d.is_default_desk), None),
         "names": {d.pk: d.name for d in departments},

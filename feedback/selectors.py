@@ -30,6 +30,7 @@ from django.utils import timezone
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 from civicworks.inputs import in_calendar
 from civicworks.rounding import round_half_up
+from projects.models import Project
 
 from .models import (
     DONE_STATUSES,
@@ -53,6 +54,10 @@ def public_reports() -> QuerySet[Report]:
         .select_related(*PUBLIC_RELATED)
         .defer("reporter_name", "reporter_phone", "reporter_email")
     )
+
+
+def public_project(code: str) -> Project | None:
+    return Project.objects.public().filter(code=code).first()
 
 
 def report_by_code(code: str) -> Report | None:
@@ -328,3 +333,17 @@ def figures(*, period: Period, department_id: int | None = None) -> dict:
 
 def active_categories() -> QuerySet[ServiceCategory]:
     return ServiceCategory.objects.filter(is_active=True).order_by("order", "name")
+
+
+# --- The project page (feedback/panels.py) ----------------------------------------------------------
+
+
+def project_status_counts(project_id: int) -> list[tuple[str, str, int]]:
+    """Public reports about a project by status, in the statuses' declared order: (status, label, count)."""
+    rows = Report.objects.public().filter(project_id=project_id).values("status").annotate(n=Count("id")).order_by()
+    counts = {row["status"]: row["n"] for row in rows}
+    return [(value, str(label), counts[value]) for value, label in ReportStatus.choices if value in counts]
+
+
+def project_latest_reports(project_id: int, limit: int) -> list[Report]:
+    return list(public_reports().filter(project_id=project_id).order_by("-submitted_at", "-pk")[:limit])

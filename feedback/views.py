@@ -249,11 +249,18 @@ def public_list(request):
     rows = selectors.public_reports()
     if category := request.GET.get("category"):
         rows = rows.filter(category__code=category)
+    project = None
+    if code := request.GET.get("project"):
+        # The project page's "all reports about this project"; a hidden project shows none.
+        project = selectors.public_project(code)
+        rows = rows.filter(project=project) if project else rows.none()
     page = Paginator(rows.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "categories": selectors.active_categories(),
         "category": category or "",
+        "project": project,
+        "project_code": code or "",
         **_map_settings(),
     }
     return render(request, "feedback/list.html", context)

@@ -9,11 +9,14 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
         from civicworks.notifications.kinds import register as register_kinds
+        from projects.panels import register as register_panels
 
         from . import hooks
         from .mydata import PART
         from .notifications import KINDS
+        from .panels import PANELS
 
         register(PART)
+        register_panels(*PANELS)  # what the project page shows of this app (projects.panels)
         register_kinds(*KINDS)  # what residents hear (civicworks.notifications)
         hooks.connect()  # points for what happens in the other apps (civicworks.events)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from civicworks.accounts.demo import confirmed_address
 from civicworks.accounts.models import Role, User
 from feedback.models import EventKind, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
+from projects.demo import SHOWCASE
 from projects.models import Community, Department, Project, ProjectCategory, Stage
 
 from .models import (
@@ -33,7 +34,7 @@ from .models import (
     PointsEntry,
     RewardItem,
 )
-from .services import points_award
+from .services import cocreation_record_winner, points_award
 
 # (category code, community, title, text)
 NEEDS = [
@@ -91,6 +92,18 @@ DESIGNS = [
     ("林荫休憩方案", "保留现有大树，增设座椅、廊架和健身步道，适合老人休憩。", "280000.00"),
     ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施。", "350000.00"),
     ("共享花园方案", "建设居民共管的花园和雨水花园，定期举办园艺活动。", "190000.00"),
+]
+# The showcase project (projects.demo.SHOWCASE): the need it answers and its decided design vote.
+SHOWCASE_NEED = (
+    "renewal",
+    "望江社区",
+    "望江小区楼道破旧、雨污管网老化",
+    "楼道墙皮脱落、扶手松动，雨天污水倒灌一楼，希望列入老旧小区综合改造。",
+)
+SHOWCASE_SUPPORTERS = 9
+SHOWCASE_DESIGNS = [
+    ("外立面保温加楼道翻新", "外墙做保温和防水，楼道重新粉刷、更换扶手和感应灯。", "1800000.00"),
+    ("管网改造优先", "先彻底改造雨污分流管网和化粪池，楼道只做安全修补。", "1500000.00"),
 ]
 SUGGESTIONS = [
     "建议在巷口增设减速带，早晚上学时段车速太快。",
@@ -192,14 +205,17 @@ def link_needs(needs: list[Need]) -> int:
     return linked
 
 
-def seed_cocreation(project: Project, rng: random.Random) -> CoCreation:
+def seed_cocreation(
+    project: Project, rng: random.Random, designs=DESIGNS, opened_days_ago: int = 5, open_days: int = 14
+) -> CoCreation:
     now = timezone.now()
+    opens = now - timedelta(days=opened_days_ago)
     cocreation, _ = CoCreation.objects.get_or_create(
         project=project,
         defaults={"question": f"{project.title}：您最喜欢哪个设计方案？",
-                  "opens_at": now - timedelta(days=5), "closes_at": now + timedelta(days=9)},
+                  "opens_at": opens, "closes_at": opens + timedelta(days=open_days)},
     )  # fmt: skip
-    for order, (title, text, cost) in enumerate(DESIGNS):
+    for order, (title, text, cost) in enumerate(designs):
         DesignOption.objects.get_or_create(
             cocreation=cocreation, title=title, defaults={"text": text, "estimated_cost": Decimal(cost), "order": order}
         )
@@ -210,6 +226,28 @@ def seed_cocreation(project: Project, rng: random.Random) -> CoCreation:
         vote, created = DesignVote.objects.get_or_create(cocreation=cocreation, user=user, defaults={"option": option})
         points_award(user=user, rule="vote_cast", source_key=f"vote:{cocreation.pk}:{user.pk}")
     return cocreation
+
+
+def seed_showcase(rng: random.Random) -> None:
+    """The showcase project answers a need of its community, and its residents chose its design (vote closed)."""
+    project = Project.objects.public().filter(code=SHOWCASE).select_related("community").first()
+    if project is None or project.community is None:
+        return
+    category, community_name, title, text = SHOWCASE_NEED
+    residents = _residents()
+    need, _ = Need.objects.get_or_create(
+        title=title,
+        defaults={"author": residents[0], "category": ProjectCategory.objects.get(code=category), "text": text,
+                  "latitude": float(project.latitude), "longitude": float(project.longitude),
+                  "district_id": project.district_id, "community": project.community,
+                  "status": NeedStatus.ADOPTED, "created_at": timezone.now() - timedelta(days=200)},
+    )  # fmt: skip
+    supports = [NeedSupport(need=need, user=user) for user in residents[1 : SHOWCASE_SUPPORTERS + 1]]
+    NeedSupport.objects.bulk_create(supports, ignore_conflicts=True)
+    official = User.objects.filter(role=Role.OFFICIAL, department=project.lead_unit_id).first()
+    NeedProject.objects.get_or_create(need=need, project=project, defaults={"linked_by": official})
+    cocreation = seed_cocreation(project, rng, designs=SHOWCASE_DESIGNS, opened_days_ago=40, open_days=14)
+    cocreation_record_winner(cocreation=cocreation)
 
 
 def seed_observers(rng: random.Random) -> list[User]:
@@ -321,6 +359,7 @@ def seed(*, options: dict, stdout) -> None:
     park = pocket_park()
     linked = link_needs(needs)
     seed_cocreation(park, rng)
+    seed_showcase(rng)
     observers = seed_observers(rng)
     seed_suggestions(observers)
     seed_rewards()

@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from civicworks.live import etag_for
 from civicworks.maps import BBox, parse_bbox
 
-from . import selectors, services
+from . import panels, selectors, services
 from .models import Milestone, Project, Stage
 from .serializers import (
     DepartmentOutputSerializer,
@@ -92,9 +92,13 @@ class ProjectDetailApi(RetrieveAPIView):
         try:
             return selectors.project_detail(code=self.kwargs["code"])
         except Project.DoesNotExist:
-            from django.http import Http404
-
             raise Http404 from None
+
+    @extend_schema(responses={200: ProjectDetailOutputSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        """The project and, under their keys, the panels of its page (score, rectification, reports, needs …)."""
+        project = self.get_object()
+        return Response({**self.get_serializer(project).data, **panels.api_data(panels.fill(project))})
 
 
 def _bbox(raw: str | None) -> BBox | None:

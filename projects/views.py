@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicworks.maps import map_settings
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import ProjectFilterForm
 from .models import Community, Project, Stage
 
@@ -57,6 +57,7 @@ def project_list(request):
     return render(request, "projects/list.html", {"form": form, "page": page, "query": params.urlencode()})
 
 
+PROJECT_MAP_ZOOM = 16  # the site and its streets
 PAGE_EXPENDITURES = 20  # on the project page; all of them on its expenditures page
 EXPENDITURES_PER_PAGE = 100
 
@@ -80,6 +81,8 @@ def project_detail(request, code: str):
         "more_expenditures": more_expenditures,
         "today": timezone.localdate(),
         "follow": selectors.follow_state(request.user, project),
+        "panels": panels.fill(project),
+        "map": map_settings(latitude=project.latitude, longitude=project.longitude, zoom=PROJECT_MAP_ZOOM),
     }
     return render(request, "projects/detail.html", context)
 

@@ -19,17 +19,19 @@ from PIL import Image
 from civicworks.accounts.models import Role, User
 from evaluation.models import (
     AccountabilityRecord,
+    CycleState,
     Grade,
     OrderStatus,
     RectificationOrder,
     RectificationPhoto,
     ReviewCycle,
     Scorecard,
+    Survey,
     WeightingScheme,
 )
 from feedback import services as feedback_services
 from feedback.models import EventKind, Report, ReportEvent, ReportStatus, ServiceCategory
-from participation.models import Need
+from participation.models import CoCreation, DesignOption, Need, NeedProject, NeedSupport
 from projects.models import (
     BudgetAllocation,
     ChainRole,
@@ -276,22 +278,28 @@ def department(*, name: str = "", parent: Department | None = None, **extra) -> 
     return Department.objects.create(name=name or f"测试部门{code}", code=code, parent=parent, **extra)
 
 
-def scorecard(*, cycle: ReviewCycle, project: Project, total: Decimal | None, **extra) -> Scorecard:
-    """A computed scorecard stored directly (the scoring SQL is evaluation's own test)."""
-    fields = {"grade": Grade.PASS if total is not None else Grade.UNRATED, **extra}
-    return Scorecard.objects.create(cycle=cycle, project=project, total=total, **fields)
+def scorecard(*, project: Project, cycle: ReviewCycle, total: Decimal | None = Decimal("72.50"), **extra) -> Scorecard:
+    """A project's result in a cycle, as `cycle_compute` would have written it (created directly;
+    the scoring SQL is evaluation's own test). No total: unrated, without parts."""
+    parts = (
+        {"grade": Grade.PASS, "satisfaction_score": Decimal("80.00"), "acceptance_score": Decimal("70.00"),
+         "indicators_score": Decimal("65.00"), "satisfied_share": Decimal("75.00"), "response_count": 8}
+        if total is not None
+        else {"grade": Grade.UNRATED}
+    )  # fmt: skip
+    return Scorecard.objects.create(project=project, cycle=cycle, total=total, **{**parts, **extra})
 
 
 def rectification_order(
-    *, cycle: ReviewCycle, project: Project, status: str = OrderStatus.ISSUED, **extra
+    *, project: Project, cycle: ReviewCycle, status: str = OrderStatus.ISSUED, **extra
 ) -> RectificationOrder:
-    """An order created directly, in any state (`orders_issue` needs a computed cycle and a failing score)."""
-    fields = {"responsible_person": "王责任", "findings": "护栏缺失", "deadline": date(2026, 12, 31), **extra}
-    if status == OrderStatus.ANSWERED:
-        fields.setdefault("answered_at", timezone.now())
-    return RectificationOrder.objects.create(
-        cycle=cycle, project=project, department=project.lead_unit, status=status, **fields
-    )
+    """An order of a cycle in any status, created directly (`orders_issue` needs a computed cycle and a
+    failing score; the services move it only forwards); answered ones have an answer."""
+    answered = status != OrderStatus.ISSUED
+    fields = {"department": project.lead_unit, "responsible_person": "责任人", "findings": "围挡破损，施工现场未清理。",
+              "deadline": date(2026, 11, 13), "response": "已更换围挡并清理现场。" if answered else "",
+              "answered_at": timezone.now() if answered else None, **extra}  # fmt: skip
+    return RectificationOrder.objects.create(project=project, cycle=cycle, status=status, **fields)
 
 
 def accountability_record(*, order: RectificationOrder, verified_in: ReviewCycle) -> AccountabilityRecord:
@@ -310,3 +318,41 @@ def review_cycle(*, year: int = 2026, quarter: int = 3, scheme: WeightingScheme 
 def rectification_photo(*, order: RectificationOrder, kind: str, caption: str = "现场照片") -> RectificationPhoto:
     """A photo stored like the service stores one (re-encoded by the PhotoField), without its permission rules."""
     return RectificationPhoto.objects.create(order=order, kind=kind, image=jpeg_upload(), caption=caption)
+
+
+def accountability(*, order: RectificationOrder, reason: str = "复查发现整改未落实。") -> AccountabilityRecord:
+    return AccountabilityRecord.objects.create(
+        order=order, person=order.responsible_person, department=order.department, reason=reason
+    )
+
+
+def survey(*, project: Project, cycle: ReviewCycle) -> Survey:
+    return Survey.objects.create(project=project, cycle=cycle)
+
+
+def published_cycle(*, year: int = 2026, quarter: int = 3, **extra) -> ReviewCycle:
+    now = timezone.now()
+    fields = {"state": CycleState.PUBLISHED, "closed_at": now, "published_at": now, **extra}
+    return review_cycle(year=year, quarter=quarter, **fields)
+
+
+def need_answered_by(*, project: Project, author: User, supporters: list[User] = (), **extra) -> Need:
+    """A need linked to `project` (adopted), supported by `supporters`."""
+    made = need(author=author, status="adopted", **extra)
+    NeedProject.objects.create(need=made, project=project)
+    NeedSupport.objects.bulk_create(NeedSupport(need=made, user=u) for u in supporters)
+    return made
+
+
+def cocreation(
+    *, project: Project, options: tuple[str, ...] = ("方案一", "方案二"), days_left: float = 7
+) -> CoCreation:
+    """A design vote on `project` that opened a week ago and closes in `days_left` days (negative: ended)."""
+    now = timezone.now()
+    vote = CoCreation.objects.create(project=project, question="您最喜欢哪个方案？", opens_at=now - timedelta(days=7),
+                                     closes_at=now + timedelta(days=days_left))  # fmt: skip
+    for order, title in enumerate(options):
+        DesignOption.objects.create(
+            cocreation=vote, title=title, text="说明", estimated_cost=Decimal("1000"), order=order
+        )
+    return vote

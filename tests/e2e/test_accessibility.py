@@ -4,8 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from evaluation import services as evaluation_services
+from evaluation.models import OrderStatus
 from feedback import services as feedback_services
-from feedback.models import ServiceCategory
+from feedback.models import Report, ServiceCategory
 from tests import factories
 
 from .conftest import axe_violations, collect_errors
@@ -24,6 +25,17 @@ def published(open_quarter):
     return world
 
 
+def hub(world, about) -> None:
+    """Every panel of the project page filled: an order with its accountability, a report, a need, a vote."""
+    order = factories.rectification_order(
+        project=world.project, cycle=world.cycle, status=OrderStatus.ESCALATED, verification_note="复查未整改"
+    )
+    factories.accountability(order=order)
+    Report.objects.filter(pk=about.pk).update(project=world.project)
+    factories.need_answered_by(project=world.project, author=world.official)
+    factories.cocreation(project=world.project)
+
+
 def test_main_pages_have_no_serious_violations(phone, published):
     world = published
     report = factories.dispatched_report(
@@ -31,9 +43,11 @@ def test_main_pages_have_no_serious_violations(phone, published):
     )
     feedback_services.report_resolve(report=report, by=world.official, answer="已修复。")
     cycle = world.cycle
+    hub(world, about=report)
     pages = {
         "home": "/",
-        "project": world.project.get_absolute_url(),
+        "project": world.project.get_absolute_url(),  # the hub: score, order, reports, need, vote
+        "reports about a project": f"/reports/?project={world.project.code}",
         "report form": f"/reports/new/?project={world.project.code}",
         "tracking": f"/track/{report.tracking_code}/",  # answered: the confirm and rating forms are shown
         "results": f"/evaluation/{cycle.year}/q{cycle.quarter}/",

@@ -79,5 +79,5 @@ def test_official_journey(desktop, world):
     # …and the spending once reloaded.
     public.reload()
     expect(public.locator("table.projects-table").first).to_contain_text("锦川电梯安装有限公司")
-    expect(public.locator("dl.projects-facts", has_text="已支出")).to_contain_text("已支出¥86031.50")  # 31.50 before
+    expect(public.locator("dl.projects-facts", has_text="已支出")).to_contain_text("已支出¥86,031.50")  # 31.50 before
     assert errors == []

@@ -203,12 +203,12 @@ def test_a_hidden_projects_order_photos_stay_private(client, pair, q3, project):
 
 def test_the_project_page_shows_the_pair_of_a_published_order(client, pair, q3, project):
     url = reverse("projects:detail", args=[project.code])
-    assert "Rectification: before and after" not in client.get(url, **EN).content.decode()
+    assert '<div class="before-after">' not in client.get(url, **EN).content.decode()
 
     q3.state = CycleState.PUBLISHED
     q3.save(update_fields=["state"])
     page = client.get(url, **EN).content.decode()
-    assert "Rectification: before and after" in page
+    assert "Before and after" in page  # next to the order, in the project page's rectification panel
     assert page.count('<div class="before-after">') == 1
     assert 'alt="护栏断裂"' in page and 'alt="护栏已更换"' in page
     assert pair[0].image.url in page and pair[1].image.url in page

@@ -22,15 +22,16 @@ from civicworks.money import money
         ("en", Decimal("-1234.5"), "¥-1,234.50"),
     ],
 )
-def test_amounts_in_each_language(language, amount, written):
+def test_amounts_in_each_language_for_a_city_that_prefers_wan(settings, language, amount, written):
+    settings.CIVICWORKS_MONEY_IN_WAN = True
     with translation.override(language):
         assert money(amount) == written
 
 
-def test_a_city_that_prefers_yuan_gets_grouped_yuan_in_chinese(settings):
-    settings.CIVICWORKS_MONEY_IN_WAN = False
+def test_by_default_chinese_amounts_are_exact_grouped_yuan():
     with translation.override("zh-hans"):
         assert money(Decimal("2400000")) == "¥2,400,000.00"
+        assert money(Decimal("86031.5")) == "¥86,031.50"
 
 
 def test_no_amount_is_a_dash():
