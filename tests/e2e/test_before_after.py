@@ -87,7 +87,7 @@ def test_the_project_page_shows_a_published_orders_pair(phone, world):
     page = phone.new_page()
     errors = collect_errors(page)
     page.goto(world.project.get_absolute_url())
-    section = page.locator("section[aria-labelledby=rectification-photos-heading]")
+    section = page.locator(".projects-hub-order", has=page.locator(".before-after"))  # beside its order
     expect(section).to_be_visible()
     expect(section.locator("img[alt=护栏断裂下垂]")).to_be_visible()
     expect(section.locator("img[alt=护栏已全部更换]")).to_be_visible()
