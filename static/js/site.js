@@ -5,4 +5,16 @@ document.addEventListener("DOMContentLoaded", () => {
   if (select) {
     select.addEventListener("change", () => select.form.submit());
   }
+  // On a phone the menu folds behind a button, so the page (the map) starts in the first screen.
+  const header = document.querySelector(".site-header");
+  const button = header && header.querySelector(".menu-button");
+  if (button) {
+    header.classList.add("has-menu");
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      header.classList.toggle("menu-open", open);
+    });
+  }
 });

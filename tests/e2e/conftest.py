@@ -154,6 +154,13 @@ def jpeg(size=(640, 480), color=(90, 120, 160)) -> bytes:
     return out.getvalue()
 
 
+def open_menu(page) -> None:
+    """On a phone the header's menu folds behind a button (site.js): open it; nothing where it is in sight."""
+    button = page.locator(".menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """Run axe-core (from its npm package) in the page; return serious and critical violations."""
     # Evaluated through the DevTools protocol: our strict CSP (rightly) forbids injected <script>s.

@@ -11,7 +11,7 @@ from feedback.models import ServiceCategory
 from opendata.departments import Quarter
 from tests import factories
 
-from .conftest import collect_errors
+from .conftest import collect_errors, open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +33,7 @@ def test_from_the_league_table_to_a_department_and_its_project(phone, scored):
     page = phone.new_page()
     errors = collect_errors(page)
     page.goto("/")
+    open_menu(page)
     page.locator('.site-nav a[href="/departments/"]').click()
     expect(page.locator("main h1")).to_be_visible()
     league = page.locator("table.department-league")

@@ -20,7 +20,7 @@ from feedback.models import Report, ReportStatus
 from participation.models import Need
 from tests.mailserver import smtp_server, text_of
 
-from .conftest import collect_errors, sign_in
+from .conftest import collect_errors, open_menu, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -113,8 +113,9 @@ def test_a_new_resident_signs_up_reports_and_hears_back(phone, desktop, world, i
 
     # 7. The resident sees the unread notification in the header and the list…
     page.goto("/")
-    badge = page.locator(".site-header .badge")
+    badge = page.locator(".menu-button .badge")  # on a phone, on the folded menu's button
     expect(badge).to_be_visible()
+    open_menu(page)
     with page.expect_navigation():
         page.locator(".site-header").get_by_role("link", name=re.compile("通知")).click()
     answered = page.locator(".notification.unread", has_text=f"您的诉求 {report.reference} 已答复")

@@ -14,7 +14,7 @@ from evaluation.models import SurveyResponse
 from feedback import services as feedback_services
 from feedback.models import Channel, Report, ReportStatus
 
-from .conftest import PHONE, collect_errors, jpeg, offline
+from .conftest import PHONE, collect_errors, jpeg, offline, open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -186,6 +186,7 @@ def test_resident_journey(resident_phone, open_quarter, language, tmp_path):
     assert (report.status, report.rating) == (ReportStatus.CONFIRMED, 5)
 
     # 9. The quarter's satisfaction survey, found from the results page.
+    open_menu(page)
     with page.expect_navigation():
         page.get_by_role("link", name=t["results"], exact=True).first.click()
     with page.expect_navigation():

@@ -1,6 +1,6 @@
 import pytest
 
-from .conftest import axe_violations, collect_errors
+from .conftest import axe_violations, collect_errors, open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -12,6 +12,7 @@ def test_home_in_chinese_then_english_with_the_switch(phone):
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").first.inner_text() == "民心工程"
     # The switch submits on change (site.js); no button press needed with JavaScript.
+    open_menu(page)
     with page.expect_navigation():
         page.select_option("#language-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
