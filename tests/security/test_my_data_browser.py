@@ -3,7 +3,13 @@
 import pytest
 
 from civicworks.accounts.models import User
-from tests.e2e.conftest import axe_violations, browser_type_launch_args, collect_errors, phone  # noqa: F401
+from tests.e2e.conftest import (  # noqa: F401 — fixtures
+    axe_violations,
+    browser_type_launch_args,
+    collect_errors,
+    open_menu,
+    phone,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,6 +23,7 @@ def test_my_data_from_the_menu_accessible_and_deletion(phone, resident):  # noqa
     with page.expect_navigation():
         page.click("main button[type=submit]")
     page.goto("/")
+    open_menu(page)  # on a phone the menu folds behind a button
     with page.expect_navigation():
         page.get_by_role("link", name="我的数据").click()
     assert page.locator("h1").inner_text() == "我的数据"
