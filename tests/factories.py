@@ -302,14 +302,6 @@ def rectification_order(
     return RectificationOrder.objects.create(project=project, cycle=cycle, status=status, **fields)
 
 
-def accountability_record(*, order: RectificationOrder, verified_in: ReviewCycle) -> AccountabilityRecord:
-    """An order escalated in `verified_in` and its record (问责), as `order_verify` leaves them."""
-    RectificationOrder.objects.filter(pk=order.pk).update(status=OrderStatus.ESCALATED, verified_in=verified_in)
-    return AccountabilityRecord.objects.create(
-        order=order, person=order.responsible_person, department=order.department, reason="整改未落实"
-    )
-
-
 def review_cycle(*, year: int = 2026, quarter: int = 3, scheme: WeightingScheme | None = None, **extra) -> ReviewCycle:
     """A review cycle created directly, in any state (the services move it only forwards from draft)."""
     return ReviewCycle.objects.create(year=year, quarter=quarter, scheme=scheme or weighting_scheme(), **extra)
@@ -320,7 +312,13 @@ def rectification_photo(*, order: RectificationOrder, kind: str, caption: str = 
     return RectificationPhoto.objects.create(order=order, kind=kind, image=jpeg_upload(), caption=caption)
 
 
-def accountability(*, order: RectificationOrder, reason: str = "复查发现整改未落实。") -> AccountabilityRecord:
+def accountability(
+    *, order: RectificationOrder, reason: str = "复查发现整改未落实。", verified_in: ReviewCycle | None = None
+) -> AccountabilityRecord:
+    """An order's accountability record (问责); with `verified_in`, the order is also left escalated in
+    that cycle, as `order_verify` leaves it."""
+    if verified_in is not None:
+        RectificationOrder.objects.filter(pk=order.pk).update(status=OrderStatus.ESCALATED, verified_in=verified_in)
     return AccountabilityRecord.objects.create(
         order=order, person=order.responsible_person, department=order.department, reason=reason
     )

@@ -76,7 +76,7 @@ def fixture_city(road, lead_department, other_department):
     factories.rectification_order(cycle=q2, project=p1)
     factories.rectification_order(cycle=q2, project=p2, status=OrderStatus.CLOSED)
     factories.rectification_order(cycle=q2, project=p3, status=OrderStatus.ANSWERED)
-    factories.accountability_record(order=factories.rectification_order(cycle=q1, project=p2), verified_in=q2)
+    factories.accountability(order=factories.rectification_order(cycle=q1, project=p2), verified_in=q2)
     # On 30 June (Q2's last day): 1 May never reached and 10 June reached only in August are overdue.
     factories.milestone(project=p1, planned_date=date(2026, 5, 1))
     factories.milestone(project=p1, planned_date=date(2026, 6, 1), actual_date=date(2026, 6, 20))
