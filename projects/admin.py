@@ -6,6 +6,7 @@ milestones, updates and money of another department's project are out of reach t
 Every change is kept by django-simple-history with its author (the request's user).
 """
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
@@ -81,11 +82,14 @@ class ProjectInline(ScopedInlineMixin):
     extra = 0
 
 
-class PersonInline(ProjectInline, admin.TabularInline):
+class PersonInline(ProjectInline, admin.StackedInline):
+    # Eight columns in a table made the page 1,991 px wide: each person is a card of three lines,
+    # who they are, where they sit, how to reach them.
     model = ResponsiblePerson
     editors_may_delete = True
-    fields = ["role", "name", "title", "department", "user", "phone", "email", "contact_is_public"]
+    fields = [("role", "name", "title"), ("department", "user"), ("phone", "email", "contact_is_public")]
     raw_id_fields = ["user"]
+    classes = ["projects-chain"]
 
 
 class MilestoneInline(ProjectInline, admin.TabularInline):
@@ -96,7 +100,8 @@ class MilestoneInline(ProjectInline, admin.TabularInline):
 
 class UpdateInline(ProjectInline, admin.StackedInline):
     model = ProgressUpdate
-    fields = ["created_at", "stage", "percent_complete", "text", "photo", "author"]
+    fields = [("created_at", "author"), ("stage", "percent_complete"), "text", "photo"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
     # The time is when it was posted (to the microsecond): a hand-typed time with no seconds could
     # sort a new update before one posted earlier in the same minute and leave the project behind.
     readonly_fields = ["created_at", "author"]
@@ -171,6 +176,9 @@ class ProjectAdmin(ScopedHistoryAdmin):
         (_("Completion and money"), {"fields": ["actual_completion", "budget", "funding_sources", "beneficiaries"]}),
     ]
 
+    class Media:
+        css = {"all": ["projects/console.css"]}
+
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         # Evaluators review every project (read only); department staff their own department's.
         if request.user.role == Role.EVALUATOR:
@@ -179,6 +187,12 @@ class ProjectAdmin(ScopedHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.with_figures(super().get_queryset(request))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # `obj` was read through get_queryset, so it carries the figures the list's filters use.
+        if obj is not None and hasattr(obj, "spent"):
+            context["summary"] = selectors.project_summary(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # The chain of units is the city's decision: an official cannot hand a project on.

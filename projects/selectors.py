@@ -97,6 +97,38 @@ def with_figures(projects: QuerySet[Project], today: date | None = None) -> Quer
     )
 
 
+def overdue_milestone_rows(project: Project, today: date | None = None) -> list[Milestone]:
+    """The milestones `with_figures` counts as overdue for `project` (none for a closed or suspended one)."""
+    today = today or timezone.localdate()
+    if project.stage not in open_stages():
+        return []
+    return list(project.milestones.filter(overdue_on(today)).order_by("planned_date", "order"))
+
+
+def project_summary(project: Project, today: date | None = None) -> dict:
+    """What is wrong with a project, for the top of its console page: `project` comes from `with_figures`.
+
+    The alarms are the list filters' and the public page's (over_budget, days_behind, overdue
+    milestones); the rest are the figures they are read against.
+    """
+    today = today or timezone.localdate()
+    expected, planned = project.expected_completion, project.planned_end
+    return {
+        "budget": project.budget,
+        "allocated": project.allocated,
+        "spent": project.spent,
+        "over_budget": project.over_budget,
+        "overspent": project.spent - project.budget if project.over_budget else None,
+        "percent_spent": round(project.execution_rate) if project.execution_rate is not None else None,
+        "percent_complete": project.percent_complete,
+        "planned_end": planned,
+        "expected_completion": expected,
+        "expected_later_by": (expected - planned).days if expected and planned and expected > planned else 0,
+        "days_behind": project.days_behind(today),
+        "overdue_milestones": overdue_milestone_rows(project, today),
+    }
+
+
 def project_filter(projects: QuerySet[Project], filters: dict) -> QuerySet[Project]:
     """The list/map/export filters on any project queryset (the public list, the console export)."""
     if district := filters.get("district"):

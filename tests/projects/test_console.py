@@ -213,3 +213,33 @@ def test_row_pages_are_scoped_and_read_only(client, official, ours, theirs, mode
     history = client.get(f"/admin/projects/{model}/{row.pk}/history/")
     assert history.status_code == 200
     assert client.get(f"/admin/projects/{model}/add/").status_code == 403
+
+
+def test_change_page_summary_says_what_the_list_filters_say(client, official, ours, settings):
+    """The summary at the top uses the filters' rules: over budget, behind schedule, overdue milestones."""
+    settings.LANGUAGE_CODE = "en"
+    ours.expenditures.create(date="2026-05-01", amount="999999", payee="x", purpose="y")
+    ours.planned_end = "2026-01-31"
+    ours.expected_completion = "2026-03-02"
+    ours.save()
+    ours.refresh_from_db()
+    client.force_login(official)
+    page = client.get(f"/admin/projects/project/{ours.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    summary = page.context["summary"]
+    listed = client.get("/admin/projects/project/?money=over&schedule=overdue").context["cl"].result_list
+    assert [p.pk for p in listed] == [ours.pk]
+    assert summary["over_budget"] and summary["days_behind"] == ours.days_behind()
+    assert [m.title for m in summary["overdue_milestones"]] == ["节点0", "节点1", "节点2"]
+    assert summary["expected_later_by"] == 30
+    html = page.content.decode()
+    assert html.index('id="project-summary"') < html.index('name="code"')
+    assert "Over budget" in html and "Behind schedule" in html and "30 days after the planned end" in html
+
+
+def test_change_page_summary_of_a_project_on_track(client, official, ours):
+    ours.planned_end = "2099-12-31"
+    ours.save()
+    ours.milestones.update(actual_date="2026-01-15")
+    client.force_login(official)
+    summary = client.get(f"/admin/projects/project/{ours.pk}/change/").context["summary"]
+    assert not summary["over_budget"] and not summary["days_behind"] and summary["overdue_milestones"] == []
