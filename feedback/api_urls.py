@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api
+from .field.api import SiteCheckCreateApi
 from .hotspots import HotspotsApi
 
 urlpatterns: list = [
@@ -10,4 +11,5 @@ urlpatterns: list = [
     path("reports/hotspots/", HotspotsApi.as_view(), name="feedback-api-hotspots"),
     path("reports/<int:pk>/", api.ReportDetailApi.as_view(), name="feedback-api-report"),
     path("reports/<int:pk>/resolve/", api.ReportResolveApi.as_view(), name="feedback-api-report-resolve"),
+    path("field/checks/", SiteCheckCreateApi.as_view(), name="feedback-api-site-checks"),
 ]

@@ -13,6 +13,7 @@ from projects.demo import SHOWCASE
 from projects.models import Community, Department, District, Project
 
 from . import services
+from .field import services as field_services
 from .models import (
     REPORT_PATHS,
     REPORT_STEPS,
@@ -30,6 +31,7 @@ from .models import (
     ReportStep,
     RoutingRule,
     ServiceCategory,
+    SiteCheck,
 )
 from .routing import route_choice
 from .selectors import quarter_period
@@ -469,9 +471,39 @@ def seed_reports(*, count: int) -> int:
     return created
 
 
+# On-site checks (现场核查) the demo grid workers wrote, each about what they found at one report.
+SITE_CHECK_NOTES = [
+    "到现场查看，路面坑洞约半米宽、十厘米深，已放置警示锥桶，等待住建部门修补。",
+    "现场确认路灯不亮，共三盏，已拍照并联系物业核对电表，初步判断为线路老化。",
+    "垃圾已清运，但转角处仍有少量建筑垃圾，已提醒施工方今天下班前清理完毕。",
+    "与反映人电话沟通后上门查看，噪音来自夜间装修，已告知业主晚十点后停工。",
+    "井盖松动属实，车辆经过有明显响声，已用隔离栏围挡，等待市政维修。",
+    "现场未发现积水，询问周边商户，昨晚暴雨时积水约半小时后已退，建议疏通雨水口。",
+    "占道经营的摊位已劝离，沿街店铺承诺不再把货物堆到人行道上，明早再来复查。",
+    "绿化带内枯树一棵，树干有裂缝，存在倒伏风险，已拉警戒线并上报园林部门。",
+]
+
+
+def seed_site_checks() -> int:
+    """One check by the grid worker of each of the first grids, on an open report of their grid,
+    through the service (its rules and the report's timeline event). Idempotent."""
+    created = 0
+    grids = GridArea.objects.filter(grid_worker__isnull=False).select_related("grid_worker").order_by("pk")
+    for grid, note in zip(grids, SITE_CHECK_NOTES, strict=False):
+        report = Report.objects.open().filter(grid_area=grid).order_by("due_at", "pk").first()
+        if report is None or SiteCheck.objects.filter(report__grid_area=grid).exists():
+            continue
+        photo = demo_images.manhole("before") if created == 0 else None
+        point = {"latitude": report.latitude, "longitude": report.longitude}
+        field_services.site_check_record(by=grid.grid_worker, report=report, note=note, photo=photo, **point)
+        created += 1
+    return created
+
+
 def seed(*, options: dict, stdout) -> None:
     seed_categories(with_rules=True)
     seed_grids()
     created = seed_reports(count=int(options.get("reports") or 600))
     created += seed_before_after() is not None
+    seed_site_checks()
     stdout.write(f"feedback: {ServiceCategory.objects.count()} categories, {created} new reports")

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from civicworks.files import TokenPath
+from civicworks.files import PhotoField, TokenPath
 from projects.models import Project
 
 # Crockford base32 without I, L, O, U: easy to read aloud and to type on a phone.
@@ -504,6 +504,7 @@ class EventKind(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
     REMINDED = "reminded", _("Reminder sent")
     ESCALATED = "escalated", _("Escalated")
+    SITE_CHECKED = "site_checked", _("On-site check")
 
 
 # The timeline event each step writes; every report starts with SUBMITTED and DISPATCHED.
@@ -667,3 +668,64 @@ class ContactDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.viewer_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SiteCheck(models.Model):
+    """An on-site check (现场核查) by a grid worker or supervisor: of one report or of one project.
+
+    Staff-only, photo included (feedback/files.py); a report's check is also a staff-only event
+    on its timeline. Written by `feedback.field.services.site_check_record`.
+    """
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, null=True, blank=True, related_name="site_checks"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="site_checks",
+    )
+    # PROTECT: who vouched for what they saw stays known (staff accounts are deactivated, not deleted).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), max_length=2000)
+    photo = PhotoField(_("photo"), upload_to=TokenPath("sitechecks"), blank=True)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("on-site check")
+        verbose_name_plural = _("on-site checks")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, project__isnull=True) | Q(report__isnull=True, project__isnull=False),
+                name="site_check_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="site_check_position",
+            ),
+        ]
+        indexes = [
+            # report_site_checks / project_site_checks: a target's checks, newest first.
+            models.Index(fields=["report", "-created_at"], condition=Q(report__isnull=False), name="site_check_report"),
+            models.Index(
+                fields=["project", "-created_at"], condition=Q(project__isnull=False), name="site_check_project"
+            ),
+            # /files/<name> finds the row by its stored name.
+            models.Index(fields=["photo"], condition=~Q(photo=""), name="site_check_photo_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report or self.project} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -41,6 +41,7 @@ from .models import (
     ReportKind,
     ReportStatus,
     ServiceCategory,
+    SiteCheck,
     normalise_tracking_code,
 )
 
@@ -347,3 +348,16 @@ def project_status_counts(project_id: int) -> list[tuple[str, str, int]]:
 
 def project_latest_reports(project_id: int, limit: int) -> list[Report]:
     return list(public_reports().filter(project_id=project_id).order_by("-submitted_at", "-pk")[:limit])
+
+
+# --- On-site checks (现场核查): staff-only, for the console's report page and the field pages ----------
+
+
+def report_site_checks(report: Report) -> QuerySet[SiteCheck]:
+    """A report's on-site checks, newest first, with their authors (one query)."""
+    return SiteCheck.objects.filter(report=report).select_related("author").order_by("-created_at", "-id")
+
+
+def project_site_checks(project: Project) -> QuerySet[SiteCheck]:
+    """A project's on-site checks, newest first, with their authors (one query)."""
+    return SiteCheck.objects.filter(project=project).select_related("author").order_by("-created_at", "-id")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import live, views
 
@@ -20,4 +20,5 @@ urlpatterns: list = [
     path("track/<str:code>/confirm/", views.track_confirm, name="confirm"),
     path("track/<str:code>/reopen/", views.track_reopen, name="reopen"),
     path("track/<str:code>/rate/", views.track_rate, name="rate"),
+    path("field/", include("feedback.field.urls")),
 ]
