@@ -17,7 +17,7 @@ from participation.models import Meeting
 from projects.models import Department, Project
 from tests import factories
 
-from .conftest import PHONE, collect_errors, offline
+from .conftest import PHONE, collect_errors, offline, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -149,3 +149,15 @@ def test_tables_become_labelled_cards_on_a_phone_and_stay_tables_on_a_desktop(sm
         wide.goto(url)
         assert {t["display"] for t in wide.evaluate(TABLES)} == {"table-cell"}, url
     assert errors == []
+
+
+def test_the_console_report_queue_and_a_report_fit_a_phone(small, world):
+    report = factories.dispatched_report(
+        category=ServiceCategory.objects.get(code="road"), department=world.project.lead_unit
+    )
+    page = small.new_page()
+    sign_in(page, "official", next_url="/admin/feedback/report/")
+    overflow = "document.scrollingElement.scrollWidth - window.innerWidth"
+    for url in ("/admin/feedback/report/", f"/admin/feedback/report/{report.pk}/change/"):
+        page.goto(url)
+        assert page.evaluate(overflow) <= 0, url
