@@ -27,6 +27,8 @@ from django.utils.translation import pgettext_lazy
 
 from civicworks.files import PhotoField, TokenPath
 
+from .rules import RULE_LABELS
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -324,7 +326,7 @@ class PointsEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="points_entries"
     )
     delta = models.IntegerField(_("points"))
-    reason = models.CharField(_("reason"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=40, choices=list(RULE_LABELS.items()))
     # What earned (or spent) the points, e.g. "vote:12:7": the same event can never be counted twice.
     source_key = models.CharField(_("source"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)

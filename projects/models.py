@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from civicworks.accounts.models import Role
 from civicworks.files import PhotoField, TokenPath, validate_pdf_or_image
+from civicworks.money import money
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 CENT = Decimal("0.01")
@@ -403,7 +404,7 @@ class BudgetAllocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} ¥{self.amount}"
+        return f"{self.source} {money(self.amount)}"
 
     def clean(self) -> None:
         positive_amount(self.amount)
@@ -445,7 +446,7 @@ class Expenditure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.payee} ¥{self.amount}"
+        return f"{self.date} {self.payee} {money(self.amount)}"
 
     def clean(self) -> None:
         positive_amount(self.amount)

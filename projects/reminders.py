@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civicworks.money import money
 from civicworks.notify import notify_once, site_link
 
 from . import selectors, services
@@ -102,9 +103,9 @@ def send_over_budget() -> int:
     sent = 0
     for project in _with_chain(over):
         subject = _("%(code)s: spending has passed the budget") % {"code": project.code}
-        body = _("Spent ¥%(spent)s of a budget of ¥%(budget)s on %(title)s: %(url)s") % {
-            "spent": project.spent,
-            "budget": project.budget,
+        body = _("Spent %(spent)s of a budget of %(budget)s on %(title)s: %(url)s") % {
+            "spent": money(project.spent),
+            "budget": money(project.budget),
             "title": project.title,
             "url": _site_url(project),
         }

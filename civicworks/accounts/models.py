@@ -107,8 +107,12 @@ class User(AbstractUser):
 class WorkerHeartbeat(models.Model):
     """The last time a Celery worker ran the heartbeat task; /readyz and the console show it."""
 
-    name = models.CharField(max_length=100, unique=True)
-    seen_at = models.DateTimeField()
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

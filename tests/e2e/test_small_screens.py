@@ -1,17 +1,23 @@
 """Every public page on a 360×740 phone: no sideways scrolling, no table cell narrower than two
 characters, and on the home page the map starts in the first screen (the menu folds behind a
-button); the menu opens and closes with it."""
+button); the menu opens and closes with it. Every public table becomes a list of labelled cards
+on the phone and stays a table on a desktop."""
 
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from civicworks.accounts.models import Role, User
+from evaluation.models import CycleState, ReviewCycle
 from feedback.models import ServiceCategory
+from participation.models import Meeting
+from projects.models import Department, Project
 from tests import factories
 
-from .conftest import PHONE, collect_errors, offline
+from .conftest import PHONE, collect_errors, offline, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -84,3 +90,74 @@ def test_the_map_starts_in_the_first_screen_and_the_menu_folds(small, world):
     expect(nav.get_by_role("link", name="项目列表")).to_be_visible()
     menu.click()
     expect(nav).to_be_hidden()
+
+
+# Each table of the page: whether it is a card table, and its cells without a label or not shown as blocks.
+TABLES = """() => [...document.querySelectorAll('main table')].map(t => {
+  const columns = t.tHead ? [...t.tHead.rows].pop().cells.length : 0;
+  const cells = [...t.querySelectorAll('tbody td, tfoot td')].filter(c => c.colSpan < columns);
+  return {
+    cards: t.classList.contains('cards'),
+    display: getComputedStyle(t.querySelector('tbody td') || t).display,
+    header: t.tHead ? t.tHead.getBoundingClientRect().height : 0,
+    unlabelled: cells.filter(c => !(c.dataset.label || '').trim()).map(c => c.textContent.trim().slice(0, 20)).slice(0, 3),
+    inline: cells.filter(c => getComputedStyle(c).display !== 'block').length,
+  };
+})"""
+
+
+@pytest.fixture
+def demo_city(settings, tmp_path):
+    """The demo city, small (a second): every public table has rows."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", projects=3, reports=20, responses=10, quiet_logins=True)
+    project = Project.objects.filter(expenditures__isnull=False, scorecards__isnull=False).distinct().first()
+    published = ReviewCycle.objects.filter(state=CycleState.PUBLISHED).order_by("-year", "-quarter").first()
+    meeting = Meeting.objects.filter(is_published=True).first()
+    return [
+        project.get_absolute_url(),
+        reverse("projects:expenditures", args=[project.code]),
+        reverse("feedback:list"),
+        reverse("feedback:figures"),
+        reverse("hotspots"),
+        reverse("evaluation:index"),
+        published.get_absolute_url(),
+        reverse("participation:annual-list", args=[project.year]),
+        meeting.get_absolute_url(),
+        reverse("participation:observer-page", args=[User.objects.filter(role=Role.OBSERVER).first().pk]),
+        reverse("opendata:index"),
+        reverse("opendata:departments"),
+        Department.objects.get(name="市住房和城乡建设局").get_absolute_url(),
+    ]
+
+
+def test_tables_become_labelled_cards_on_a_phone_and_stay_tables_on_a_desktop(small, desktop, demo_city):
+    page = small.new_page()
+    errors = collect_errors(page)
+    found = {}
+    for url in demo_city:
+        assert page.goto(url).status == 200, url
+        tables = page.evaluate(TABLES)
+        assert tables, url  # every page above has a table: one that lost its rows would pass unseen
+        wrong = [t for t in tables if not t["cards"] or t["unlabelled"] or t["inline"] or t["header"] > 1]
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        if wrong or overflow > 0:
+            found[url] = {"tables": wrong, "overflow": overflow}
+    assert found == {}
+    wide = desktop.new_page()
+    for url in demo_city[:4]:
+        wide.goto(url)
+        assert {t["display"] for t in wide.evaluate(TABLES)} == {"table-cell"}, url
+    assert errors == []
+
+
+def test_the_console_report_queue_and_a_report_fit_a_phone(small, world):
+    report = factories.dispatched_report(
+        category=ServiceCategory.objects.get(code="road"), department=world.project.lead_unit
+    )
+    page = small.new_page()
+    sign_in(page, "official", next_url="/admin/feedback/report/")
+    overflow = "document.scrollingElement.scrollWidth - window.innerWidth"
+    for url in ("/admin/feedback/report/", f"/admin/feedback/report/{report.pk}/change/"):
+        page.goto(url)
+        assert page.evaluate(overflow) <= 0, url

@@ -72,6 +72,7 @@ def test_over_budget_alerts_lead_unit_and_supervisor_once(chain):
     tasks.alert_over_budget.delay()
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == sorted([chain.lead_unit.dispatch_email, "sup@example.cn"])
+    assert "¥1,200,000.01" in mail.outbox[0].body  # the money filter's grouping, never ¥1200000.01
     # Within budget: nothing.
     chain.budget = Decimal("2000000")
     chain.save()
@@ -99,3 +100,11 @@ def test_one_rule_for_who_receives_a_departments_mail(lead_department, official,
     manager.is_active = False
     manager.save()
     assert lead_department.mail_recipients() == [official.email]
+
+
+def test_over_budget_alert_writes_money_as_the_city_prefers(chain, settings):
+    """In 万元 where the city writes amounts so (the alert is in the city's language, to a mailbox)."""
+    settings.CIVICWORKS_MONEY_IN_WAN = True
+    chain.expenditures.create(date=timezone.localdate(), amount=Decimal("1300000.00"), payee="x", purpose="y")
+    tasks.alert_over_budget.delay()
+    assert "130.00" in mail.outbox[0].body and "¥" not in mail.outbox[0].body
