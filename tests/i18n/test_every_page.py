@@ -173,6 +173,8 @@ PARAMETERS = {
     "participation:meeting-detail": lambda c: {"pk": c.meeting.pk},
     "opendata:department": lambda c: {"code": c.department.code},
     "notifications:unsubscribe": lambda c: {"token": unsubscribe_token(c.notification)},
+    "feedback:field-report": lambda c: {"pk": c.report.pk},
+    "feedback:field-project": lambda c: {"pk": c.project.pk},
 }
 
 
@@ -253,8 +255,9 @@ def test_the_skipped_list_is_current():
 def test_every_public_page_in_both_languages(city):
     urls, unknown = _public_urls(city)
     assert unknown == [], "new URL patterns: give their parameters in PARAMETERS or a reason in SKIPPED"
-    # Anonymous first (sign-in pages redirect a signed-in person), then a resident for their own pages.
-    readers = [Reader(None), Reader(city.users["resident"])]
+    # Anonymous first (sign-in pages redirect a signed-in person), then a resident for their own pages,
+    # then the city administrator for the staff's pages outside the console (the field view).
+    readers = [Reader(None), Reader(city.users["resident"]), Reader(city.users["admin"])]
     found, unread = [], []
     for language in LANGUAGES:
         for url in urls:
