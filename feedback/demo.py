@@ -170,16 +170,22 @@ def seed_before_after() -> Report | None:
 def seed_grids() -> None:
     """One grid per community (its boundary), with a grid worker of the district's unit or the city."""
     fallback = Department.objects.get(name="市城市管理局")
+    # The demo log-in `grid` (a district unit's worker) holds the first grid of its district, so that
+    # signing in as it opens a field view with work in it.
+    login = User.objects.filter(username="grid").select_related("department").first()
     for number, community in enumerate(Community.objects.select_related("district").order_by("id"), start=1):
-        worker, _ = User.objects.get_or_create(
-            username=f"grid{number:02d}",
-            defaults={
-                "role": Role.GRID_WORKER,
-                "department": fallback,
-                "last_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][0],
-                "first_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][1:],
-            },
-        )
+        if login and login.department and login.department.name.startswith(community.district.name):
+            worker, login = login, None
+        else:
+            worker, _ = User.objects.get_or_create(
+                username=f"grid{number:02d}",
+                defaults={
+                    "role": Role.GRID_WORKER,
+                    "department": fallback,
+                    "last_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][0],
+                    "first_name": GRID_WORKER_NAMES[(number - 1) % len(GRID_WORKER_NAMES)][1:],
+                },
+            )
         GridArea.objects.update_or_create(
             district=community.district,
             name=f"{community.name}网格",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from civicworks.accounts.models import User
 from civicworks.redaction import redact_contacts
 
-from .models import ContactDisclosure, Report, ReportEvent, ReportStatus
+from .models import ContactDisclosure, Report, ReportEvent, ReportStatus, SiteCheck
 from .services import may_handle
 
 MASK = "****"
@@ -114,6 +114,11 @@ def _purge_batch(cutoff: datetime, now: datetime, batch_size: int) -> int:
     for event in events:
         event.note = redact_contacts(event.note)
     ReportEvent.objects.bulk_update(events, ["note"])
+    # A grid worker's note of what they found may name the reporter too ("王先生 13812345678 说…").
+    checks = list(SiteCheck.objects.filter(report__in=batch).exclude(note="").only("pk", "note"))
+    for check in checks:
+        check.note = redact_contacts(check.note)
+    SiteCheck.objects.bulk_update(checks, ["note"])
     return len(batch)
 
 
@@ -122,7 +127,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> in
 
     The report itself stays (figures, evaluation and the public record need it), anonymised:
     no account link, no name, phone or e-mail, and contact details typed into the
-    description, rating comment or timeline notes replaced by `***`. Returns how many reports.
+    description, rating comment, timeline notes or on-site check notes replaced by `***`. Returns how many reports.
     """
     now = now or timezone.now()
     cutoff, total = retention_cutoff(now), 0

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from civicworks.celery import app as celery_app
 from civicworks.redaction import redact_contacts
-from feedback.models import Report, ReportEvent, ReportStatus
+from feedback.models import Report, ReportEvent, ReportStatus, SiteCheck
 from feedback.privacy import retention_purge
 from feedback.tasks import purge_personal_data
 from tests import factories
@@ -37,6 +37,8 @@ def reports(road, resident, django_capture_on_commit_callbacks):
     age(made["recent_closed"], status=ReportStatus.CLOSED, days=10)
     Report.objects.filter(pk=made["old_open"].pk).update(submitted_at=timezone.now() - timedelta(days=400))
     ReportEvent.objects.create(report=made["old_closed"], kind="reopened", note=f"还是没修好，电话 {PHONE}")
+    for report in made.values():
+        SiteCheck.objects.create(report=report, author=factories.user(), note=f"现场已核实，王先生 {PHONE} 反映属实")
     return made
 
 
@@ -46,12 +48,14 @@ def assert_anonymised(report: Report) -> None:
     assert report.reporter_name == report.reporter_phone == report.reporter_email == ""
     assert PHONE not in report.text and EMAIL not in report.text and report.text.startswith("路灯不亮")
     assert all(PHONE not in e.note for e in report.events.all())
+    assert all(check.note == "现场已核实，王先生 *** 反映属实" for check in report.site_checks.all())
 
 
 def assert_intact(report: Report) -> None:
     report.refresh_from_db()
     assert report.anonymised_at is None and report.reporter_id is not None
     assert report.reporter_phone == PHONE and PHONE in report.text
+    assert all(PHONE in check.note for check in report.site_checks.all())
 
 
 def test_reports_done_before_the_retention_period_are_anonymised_and_kept(reports, client):
@@ -81,6 +85,7 @@ def test_the_purge_works_in_batches(road, resident, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         made = [submit(road, resident) for _ in range(5)]
     for report in made:
+        SiteCheck.objects.create(report=report, author=factories.user(), note=f"现场已核实，王先生 {PHONE} 反映属实")
         age(report, status=ReportStatus.CLOSED, days=400)
     assert retention_purge(batch_size=2) == 5
     for report in made:
