@@ -59,6 +59,13 @@ class ConsoleSite(admin.AdminSite):
     site_header = _("CivicWorks console")
     site_title = _("CivicWorks console")
     index_title = _("Work overview")
+    # The landing page after sign-in: what needs doing, by role (civicworks/console_home.py), above the app list.
+    index_template = "admin/console_home.html"
+
+    def index(self, request, extra_context=None):
+        from .console_home import fill  # not at import: the apps register their panels when ready
+
+        return super().index(request, {"home_panels": fill(request), **(extra_context or {})})
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:
         super().register(model_or_iterable, admin_class, **options)

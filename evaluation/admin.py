@@ -588,6 +588,8 @@ class RectificationOrderAdmin(ScopedModelAdmin):
     list_display = ["project", "cycle", "department", "responsible_person", "deadline", "status"]
     list_filter = ["status", "cycle", "department"]
     search_fields = ["project__code", "responsible_person"]
+    # The console's home links to the orders due soon or overdue (evaluation/home.py).
+    extra_lookups = ("deadline__gte", "deadline__lte", "deadline__lt")
     list_select_related = ["project", "cycle", "department"]
     actions = ["verify_rectified", "escalate"]
 

@@ -9,10 +9,12 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.console_home import register as register_home
         from civicworks.notifications.kinds import register as register_kinds
         from civicworks.rounding import register_sqlite_functions
         from projects.panels import register as register_panels
 
+        from . import home
         from .mydata import PART
         from .notifications import KINDS
         from .panels import PANELS
@@ -20,5 +22,6 @@ class EvaluationConfig(AppConfig):
         register(PART)
         register_panels(*PANELS)  # what the project page shows of this app (projects.panels)
         register_kinds(*KINDS)  # what followers hear (civicworks.notifications)
+        register_home(*home.PANELS)  # the console's home page (civicworks.console_home)
         # The scorecard SQL rounds totals with civicworks_round on SQLite (PostgreSQL's rule).
         connection_created.connect(register_sqlite_functions, dispatch_uid="civicworks_round")

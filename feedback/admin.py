@@ -4,17 +4,20 @@ Officials see only their own department's reports, overdue first. Every action c
 service: the console never writes a report's status itself.
 """
 
+import json
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,14 +26,17 @@ from civicworks.admin import ReadOnlyAdmin, ScopedModelAdmin
 from civicworks.permissions import has_role, is_city_admin
 from projects.models import Department
 
-from . import privacy, selectors, services
+from . import console, privacy, selectors, services
+from .console import deadline_label
+from .home import deadline_rules
 from .models import (
     OPEN_STATUSES,
     ApiKey,
     ContactDisclosure,
     GridArea,
     Report,
-    ReportEvent,
+    ReportPhoto,
+    ReportStep,
     ResponseTemplate,
     RoutingRule,
     ServiceCategory,
@@ -38,6 +44,7 @@ from .models import (
 
 HANDLERS = frozenset(DEPARTMENT_ROLES)
 CITY = frozenset({Role.CITY_ADMIN})
+EXCERPT_CHARS = 60
 # No console list filters on these, whatever the query string says (search does not cover them either).
 
 
@@ -84,12 +91,23 @@ class ApiKeyAdmin(ScopedModelAdmin):
 
 @admin.register(ResponseTemplate)
 class ResponseTemplateAdmin(ScopedModelAdmin):
+    """Canned answers per category: the department's officials use them, its managers write them."""
+
     view_roles = HANDLERS
-    edit_roles = HANDLERS
-    list_display = ["title", "department"]
+    edit_roles = frozenset({Role.MANAGER})
+    list_display = ["title", "category", "department"]
+    list_filter = ["category"]
+    list_select_related = ["category", "department"]
+    search_fields = ["title", "text"]
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
         return queryset.filter(department_id=request.user.department_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category" and not is_city_admin(request.user):
+            # A department writes answers for the reports it handles.
+            kwargs["queryset"] = ServiceCategory.objects.filter(department_id=request.user.department_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not is_city_admin(request.user):
@@ -100,36 +118,23 @@ class ResponseTemplateAdmin(ScopedModelAdmin):
         return [] if is_city_admin(request.user) else ["department"]
 
 
-class EventInline(admin.TabularInline):
-    model = ReportEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "department", "actor", "note", "is_public"]
-    readonly_fields = fields
+class DeadlineFilter(admin.SimpleListFilter):
+    """The queue by deadline; the console's home counts with the same rules (feedback/home.py)."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return admin.site._registry[Report].has_view_permission(request, obj)
-
-
-class OverdueFilter(admin.SimpleListFilter):
     title = _("deadline")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("open", pgettext_lazy("report", "Open"))]
+        return [
+            ("new", _("New (not accepted yet)")),
+            ("due_soon", _("Due in the next 24 hours")),
+            ("overdue", _("Overdue")),
+            ("open", pgettext_lazy("report", "Open")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "overdue":
-            return queryset.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
-        if self.value() == "open":
-            return queryset.filter(status__in=OPEN_STATUSES)
-        return queryset
+        rule = deadline_rules(timezone.now()).get(self.value())
+        return queryset if rule is None else queryset.filter(rule)
 
 
 class TransferForm(forms.Form):
@@ -146,12 +151,19 @@ class AnswerForm(forms.Form):
     )
     photo = forms.ImageField(label=_("Photo of the result"), required=False)
 
-    def __init__(self, *args, department_id=None, photo_required: bool = False, **kwargs):
+    def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = ResponseTemplate.objects.filter(
-            Q(department_id=department_id) | Q(department__isnull=True)
+        # The department's templates (and the city's) for this category (and for every category).
+        templates = ResponseTemplate.objects.filter(
+            Q(department_id=report.department_id) | Q(department__isnull=True),
+            Q(category_id=report.category_id) | Q(category__isnull=True),
         )
-        if photo_required:
+        self.fields["template"].queryset = templates
+        # Choosing a template fills the answer (feedback/console-report.js); without JavaScript an
+        # empty answer takes the template's text (`clean`).
+        texts = {str(t.pk): t.text for t in templates}
+        self.fields["template"].widget.attrs["data-texts"] = json.dumps(texts, ensure_ascii=False)
+        if report.category.requires_after_photo:
             # Said beside the field and asked by the browser; the service refuses an answer without it.
             self.fields["photo"].widget.attrs["required"] = True
             self.fields["photo"].help_text = _("This category needs a photo of the result (“after”).")
@@ -165,6 +177,15 @@ class AnswerForm(forms.Form):
         return data
 
 
+# The report's record below its summary, read only: dates and flags the services set.
+RECORD_FIELDS = [
+    "reference", "kind", "channel", "taken_by_name", "text_is_public", "latitude", "longitude", "address",
+    "district", "community", "grid_area", "submitted_at", "dispatched_at", "accepted_at", "resolved_at",
+    "closed_at", "rating", "rating_comment", "rated_at", "fixed_asked_at", "fixed_answer", "fixed_answered_at",
+    "is_hidden", "hidden_reason", "anonymised_at",
+]  # fmt: skip
+
+
 @admin.register(Report)
 class ReportAdmin(ScopedModelAdmin):
     """The department queue (工单): open first, overdue first, then by deadline."""
@@ -173,36 +194,33 @@ class ReportAdmin(ScopedModelAdmin):
     edit_roles = HANDLERS
     list_display = [
         "reference",
+        "excerpt",
+        "thumbnail",
         "category",
         "status",
         "department",
-        "due_at",
-        "overdue",
+        "deadline",
+        "project_link",
         "district",
         "submitted_at",
     ]
-    list_filter = [OverdueFilter, "status", "category", "district", "channel", "is_hidden"]
+    list_filter = [DeadlineFilter, "status", "category", "district", "channel", "is_hidden"]
     # Never the tracking code (the resident's key): searched, filtered or shown, it would let staff
     # find the code of a report, then confirm and rate it as the resident. By number instead.
     search_fields = ["text", "address"]
-    # The hotspot page links to the reports behind a cell (feedback.hotspots.console_url). Nothing
-    # else narrows the list (the console site's rule): not the code, not the reporter's fields.
+    # The hotspot page links to the reports behind a cell (feedback.hotspots.console_url); the
+    # console's home to a month's reports. Nothing else narrows the list (the console site's rule):
+    # not the code, not the reporter's fields.
     extra_lookups = (
         "submitted_at__date__gte", "submitted_at__date__lte", "category__id__exact",
         "latitude__gte", "latitude__lt", "longitude__gte", "longitude__lt",
     )  # fmt: skip
-    list_select_related = ["category", "department", "district"]
-    inlines = [EventInline]
+    list_select_related = ["category", "department", "district", "project"]
     actions = ["accept_selected", "close_selected", "hide_selected"]
     change_form_template = "admin/feedback/report/change_form.html"
     change_list_template = "admin/feedback/report/change_list.html"
-    readonly_fields = [
-        "reference", "kind", "category", "text", "text_is_public", "latitude", "longitude", "address",
-        "district", "community", "grid_area", "grid_worker", "project", "channel", "taken_by", "status",
-        "department", "due_at", "submitted_at", "dispatched_at", "accepted_at", "resolved_at", "closed_at",
-        "answer", "is_hidden", "hidden_reason", "rating", "rating_comment",
-    ]  # fmt: skip
-    exclude = ["reporter", "reporter_name", "reporter_phone", "reporter_email"]
+    fieldsets = [(_("Record"), {"classes": ["collapse"], "fields": RECORD_FIELDS})]
+    readonly_fields = RECORD_FIELDS
     view_on_site = False  # the change form links to the public page itself ("Public page")
 
     def scope(self, request, queryset: QuerySet) -> QuerySet:
@@ -213,7 +231,13 @@ class ReportAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         is_open = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return queryset.annotate(open_first=is_open).order_by("open_first", "due_at", "-submitted_at")
+        # The resident's photos, one query for the whole page (the queue's thumbnails).
+        before = Prefetch("photos", queryset=ReportPhoto.objects.filter(is_answer=False), to_attr="before_photos")
+        return (
+            queryset.annotate(open_first=is_open)
+            .prefetch_related(before)
+            .order_by("open_first", "due_at", "-submitted_at")
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # reports come in through the form, the API, Open311 or the window form
@@ -221,6 +245,35 @@ class ReportAdmin(ScopedModelAdmin):
     @admin.display(description=_("number"), ordering="pk")
     def reference(self, obj: Report) -> str:
         return obj.reference
+
+    @admin.display(description=_("description"))
+    def excerpt(self, obj: Report) -> str:
+        return Truncator(obj.text).chars(EXCERPT_CHARS)
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj: Report) -> str:
+        photo = next(iter(getattr(obj, "before_photos", [])), None)
+        if photo is None:
+            return ""
+        return format_html(
+            '<img class="console-thumb" src="{}" alt="{}" width="64" height="48" loading="lazy">',
+            photo.thumbnail.url,
+            photo.alt_text,
+        )
+
+    @admin.display(description=_("deadline"), ordering="due_at")
+    def deadline(self, obj: Report) -> str:
+        # Words, not the admin's boolean icons: a green tick on an overdue report reads as "fine".
+        label = deadline_label(obj, depth=1)
+        return format_html('<strong class="console-alert">{}</strong>', label) if obj.is_overdue() else label
+
+    @admin.display(description=_("project"), ordering="project__code")
+    def project_link(self, obj: Report) -> str:
+        return obj.project.code if obj.project_id else ""
+
+    @admin.display(description=_("taken at the window by"))
+    def taken_by_name(self, obj: Report) -> str:
+        return obj.taken_by.public_name if obj.taken_by_id else "—"
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -231,37 +284,35 @@ class ReportAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # hidden, never deleted
 
-    @admin.display(description=_("overdue"))
-    def overdue(self, obj: Report) -> str:
-        # Words, not the admin's boolean icons: a green tick on an overdue report reads as "fine".
-        return _("Overdue") if obj.is_overdue() else ""
-
-    def get_readonly_fields(self, request, obj=None):
-        # Only the handling department (and the city) sees who reported; evaluators do not.
-        fields = list(super().get_readonly_fields(request, obj))
-        return fields + ["contact"] if obj is not None and services.may_handle(request.user, obj) else fields
-
-    @admin.display(description=_("reporter contact"))
-    def contact(self, obj: Report) -> str:
-        # Masked by default; "Show contact details" (contact_view) shows them in full, logged.
-        return privacy.masked_contact(obj)
-
     def changelist_view(self, request, extra_context=None):
         # Department staff see newly dispatched reports arrive without reloading (live.js).
         extra = {**(extra_context or {}), "live_queue": has_role(request.user, *DEPARTMENT_ROLES)}
         return super().changelist_view(request, extra_context=extra)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page changes nothing itself: every change is a step with its own form and service.
+        if request.method == "POST":
+            raise PermissionDenied
         report = self.get_object(request, object_id)
-        extra = extra_context or {}
-        if report is not None:
-            extra["may_handle"] = services.may_handle(request.user, report)
-            extra["has_contact"] = privacy.has_contact(report)
-            extra["transfer_form"] = TransferForm()
-            extra["answer_form"] = AnswerForm(
-                department_id=report.department_id, photo_required=report.category.requires_after_photo
-            )
+        extra = {**(extra_context or {}), **(self._page(request, report) if report is not None else {})}
         return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _page(self, request, report: Report) -> dict:
+        """The report page beyond its record: summary, photos, map, timeline, the steps its state allows."""
+        may_handle = services.may_handle(request.user, report)
+        steps = console.allowed_steps(request.user, report)
+        return {
+            "may_handle": may_handle,
+            "steps": steps,
+            "deadline_text": console.deadline_label(report),
+            "contact": privacy.masked_contact(report) if may_handle else "",
+            "has_contact": may_handle and privacy.has_contact(report),
+            "photos": selectors.photos_of(report) if console.photos_visible(request.user, report) else None,
+            "report_map": console.map_context(report, console.nearby_open(self.get_queryset(request), report)),
+            "timeline": selectors.console_timeline(report),
+            "transfer_form": TransferForm() if ReportStep.TRANSFER in steps else None,
+            "answer_form": AnswerForm(report=report) if ReportStep.RESOLVE in steps else None,
+        }
 
     def get_urls(self):
         own = [
@@ -285,7 +336,7 @@ class ReportAdmin(ScopedModelAdmin):
                 raise ValidationError(list(form.errors.values()))
             services.report_transfer(report=report, by=request.user, **form.cleaned_data)
         elif step == "answer":
-            form = AnswerForm(request.POST, request.FILES, department_id=report.department_id)
+            form = AnswerForm(request.POST, request.FILES, report=report)
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
             data = form.cleaned_data

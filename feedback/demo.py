@@ -29,6 +29,7 @@ from .models import (
     ReportKind,
     ReportStatus,
     ReportStep,
+    ResponseTemplate,
     RoutingRule,
     ServiceCategory,
     SiteCheck,
@@ -117,6 +118,55 @@ def seed_categories(*, with_rules: bool = False) -> None:
                 district=District.objects.get(code=district),
                 defaults={"department": Department.objects.get(name=department)},
             )
+
+
+# Canned answers per category (常用回复), written by each category's department; each one different.
+RESPONSE_TEMPLATES = {
+    "road": [
+        ("已安排修补", "您好，您反映的路面破损问题已转市政养护班组，将在3个工作日内完成修补，期间请绕行注意安全。"),
+        ("已设置警示", "您好，我们已在现场设置警示标志和围挡，待天气转好后进行沥青修补，感谢您的反映。"),
+    ],
+    "streetlight": [
+        ("路灯已报修", "您好，路灯维护单位已到现场检查，故障为线路老化，更换后已恢复照明，请您留意。"),
+        ("夜间巡查", "您好，我们已将该路段列入夜间巡查，发现不亮的路灯将在24小时内修复。"),
+    ],
+    "garbage": [
+        ("已清运", "您好，环卫作业队已对该点位的垃圾进行清运，并增加了每日清运频次。"),
+        ("加强督查", "您好，我们已约谈责任保洁单位，后续将每日督查该点位的保洁情况。"),
+    ],
+    "street-vending": [
+        ("已劝导规范", "您好，城管执法中队已到现场劝导占道摊贩，引导其进入规定的疏导点经营。"),
+        ("纳入重点点位", "您好，该路段已纳入早晚高峰重点管控点位，执法人员将定时巡查。"),
+    ],
+    "greenery": [
+        ("已扶正树木", "您好，园林养护人员已对倒伏树木进行扶正加固，并清理了周边枝叶。"),
+        ("补植草坪", "您好，受损绿地已列入本月补植计划，补植完成前已设置围栏保护。"),
+    ],
+    "public-toilet": [
+        ("已补充耗材", "您好，公厕管理员已补充厕纸和洗手液，并将保洁频次调整为每两小时一次。"),
+        ("设施维修", "您好，损坏的无障碍设施已报修，维修单位将在5个工作日内修复。"),
+    ],
+    "noise": [
+        ("已现场核查", "您好，环境执法人员已到现场核查，已要求施工单位严格遵守夜间施工时间规定。"),
+        ("噪音监测", "您好，我们已在该区域安排噪声监测，超标情况将依法处理，结果将另行告知。"),
+    ],
+    "other": [
+        ("已转交办理", "您好，您的建议已转交相关部门研究办理，办理结果将通过本平台答复您。"),
+        ("感谢建议", "您好，感谢您对城市建设的关心，您的建议已纳入我们下一阶段的工作考虑。"),
+    ],
+}
+
+
+def seed_response_templates() -> int:
+    """Each category's canned answers, for its department (idempotent by category and title)."""
+    created = 0
+    for category in ServiceCategory.objects.filter(code__in=RESPONSE_TEMPLATES).select_related("department"):
+        for title, text in RESPONSE_TEMPLATES[category.code]:
+            _row, new = ResponseTemplate.objects.update_or_create(
+                category=category, title=title, defaults={"department": category.department, "text": text}
+            )
+            created += new
+    return created
 
 
 # The grid workers (网格员) of the twelve communities, in the order the communities were created.
@@ -509,6 +559,7 @@ def seed_site_checks() -> int:
 def seed(*, options: dict, stdout) -> None:
     seed_categories(with_rules=True)
     seed_grids()
+    seed_response_templates()
     created = seed_reports(count=int(options.get("reports") or 600))
     created += seed_before_after() is not None
     seed_site_checks()

@@ -205,6 +205,8 @@ class ReportStep(models.TextChoices):
     # The reporter's answer to "is it fixed?", asked once some weeks after the answer; "not
     # fixed" reopens the report, from a closed one too (REOPEN alone starts from an answer).
     ANSWER_FIXED = "answer_fixed", _("Answer “is it fixed?”")
+    # Taken off the public pages (abuse, personal data); it stays in the queue and the figures.
+    HIDE = "hide", _("Hide from the public")
 
 
 # The statuses each step starts from, declared once: the services refuse every other, and the
@@ -218,6 +220,7 @@ REPORT_STEPS: dict[str, tuple[str, ...]] = {
     ReportStep.REOPEN: (ReportStatus.RESOLVED, ReportStatus.CONFIRMED),
     ReportStep.RATE: DONE_STATUSES,
     ReportStep.ANSWER_FIXED: DONE_STATUSES,
+    ReportStep.HIDE: tuple(ReportStatus.values),
 }
 
 # The steps by which a report reaches each status on its ordinary path, after routing has
@@ -455,6 +458,8 @@ class Report(models.Model):
             return False  # rated once, and only what was answered
         if step == ReportStep.ANSWER_FIXED and (self.fixed_asked_at is None or self.fixed_answer):
             return False  # answered once, and only when asked
+        if step == ReportStep.HIDE and self.is_hidden:
+            return False
         return self.status in REPORT_STEPS[step]
 
     def is_overdue(self, now=None) -> bool:
@@ -616,6 +621,15 @@ class ResponseTemplate(models.Model):
         blank=True,
         related_name="response_templates",
         help_text=_("Empty: available to every department."),
+    )
+    category = models.ForeignKey(
+        ServiceCategory,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="response_templates",
+        help_text=_("Empty: offered for reports of every category."),
     )
     title = models.CharField(_("title"), max_length=80)
     text = models.TextField(_("text"))

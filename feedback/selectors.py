@@ -76,6 +76,11 @@ def public_timeline(report: Report) -> QuerySet[ReportEvent]:
     return report.events.filter(is_public=True).select_related("department").order_by("created_at", "id")
 
 
+def console_timeline(report: Report) -> list[ReportEvent]:
+    """Every event, internal ones too (hidden, reminded, escalated), with who and which department."""
+    return list(report.events.select_related("actor", "department").order_by("created_at", "id"))
+
+
 def reports_of(user) -> QuerySet[Report]:
     return Report.objects.filter(reporter=user).select_related(*PUBLIC_RELATED).order_by("-submitted_at")
 

@@ -601,8 +601,9 @@ def report_close(*, report: Report, by: User, note: str = "") -> Report:
 @transaction.atomic
 def report_hide(*, report: Report, by: User, reason: str) -> Report:
     """Hide an abusive report from the public (it stays in the queue and the figures)."""
-    report = _locked(report)
-    _require(may_handle(by, report))
+    report = _handled(report, by, ReportStep.HIDE)
+    if report.is_hidden:
+        raise ValidationError(_("The report is already hidden."), code="hidden")
     report.is_hidden = True
     report.hidden_reason = _words(reason)[:200]
     report.save(update_fields=["is_hidden", "hidden_reason", "updated_at"])

@@ -274,6 +274,8 @@ class MilestoneAdmin(ProjectRowAdmin):
     list_display = ["project", "order", "title", "planned_date", "actual_date"]
     search_fields = ["project__code", "title"]
     date_hierarchy = "planned_date"
+    # The console's home links to the milestones due soon or overdue (projects/home.py).
+    extra_lookups = ("planned_date__gte", "planned_date__lte", "planned_date__lt", "actual_date__isnull")
 
 
 @admin.register(BudgetAllocation)

@@ -8,12 +8,14 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicworks.accounts.mydata import register
+        from civicworks.console_home import register as register_home
         from civicworks.notifications.kinds import register as register_kinds
 
-        from . import listeners
+        from . import home, listeners
         from .mydata import PART
         from .notifications import KINDS
 
         register(PART)  # follows in a resident's "my data"
         register_kinds(*KINDS)  # what followers hear (civicworks.notifications)
         listeners.connect()  # implied follows (civicworks.events)
+        register_home(*home.PANELS)  # the console's home page (civicworks.console_home)

@@ -40,15 +40,27 @@ def test_the_tracking_page_offers_exactly_what_the_services_allow(client, road, 
         Report.objects.filter(pk=report.pk).update(status=status, rating=None, resolved_at=timezone.now())
 
 
+CONSOLE_FORMS = {
+    ReportStep.ACCEPT: 'id="step-accept"',
+    ReportStep.CLOSE: 'id="step-close"',
+    ReportStep.RESOLVE: 'id="step-answer"',
+    ReportStep.TRANSFER: 'id="step-transfer"',
+    ReportStep.HIDE: 'id="step-hide"',
+}
+
+
+@pytest.mark.parametrize("hidden", [False, True])
 @pytest.mark.parametrize("status", ReportStatus.values)
-def test_the_console_offers_accept_and_close_as_declared(
-    client, official, road, status, django_capture_on_commit_callbacks
+def test_the_console_offers_exactly_the_steps_the_state_allows(
+    client, official, road, status, hidden, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_submit(category=road, text="路灯不亮", latitude=30.69, longitude=103.99)
-    Report.objects.filter(pk=report.pk).update(status=status)
+    Report.objects.filter(pk=report.pk).update(status=status, is_hidden=hidden)
     report.refresh_from_db()
     client.force_login(official)
     page = client.get(reverse("admin:feedback_report_change", args=[report.pk])).content.decode()
-    assert ('form="step-accept"' in page) is report.can(ReportStep.ACCEPT)
-    assert ('form="step-close"' in page) is report.can(ReportStep.CLOSE)
+    for step, form in CONSOLE_FORMS.items():
+        assert (form in page) is report.can(step), (status, hidden, step)
+    if status == ReportStatus.CLOSED:
+        assert 'id="step-answer"' not in page and 'id="step-transfer"' not in page  # the closed report
