@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0011_dispatched_events_without_prose'),
+        ('feedback', '0012_site_checks'),
     ]
 
     operations = [
