@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import migrations, models
 
-TOTAL = re.compile(r"^(?:Score|得分)\s*([\d.]+)\s*[,，]\s*(?:grade|等级)\s*(.+?)\s*[.。]?$")
-PART = re.compile(r"^(.+?)\s*(?:below the pass mark|低于合格线)\s*[:：]\s*([\d.]+)\s*[.。]?$")
+TOTAL = re.compile(r"^(?:Score|得分)\s*(\d+(?:\.\d+)?)\s*[,，]\s*(?:grade|等级)\s*(.+?)\s*[.。]?$")
+PART = re.compile(r"^(.+?)\s*(?:below the pass mark|低于合格线)\s*[:：]\s*(\d+(?:\.\d+)?)\s*[.。]?$")
 PARTS = {"Satisfaction": "satisfaction", "满意度": "satisfaction", "On-site acceptance": "acceptance",
          "现场验收": "acceptance", "Objective indicators": "indicators", "客观指标": "indicators"}  # fmt: skip
 EXTRA = {"satisfaction": {"satisfied_share": None, "responses": 0}, "acceptance": {"items": 0, "failed": []}}
