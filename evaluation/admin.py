@@ -135,6 +135,9 @@ class ReviewCycleAdmin(EvaluatorAdmin):
     actions = ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle"]
     change_form_template = "admin/evaluation/reviewcycle/change_form.html"
 
+    class Media:
+        js = ["evaluation/console.js"]
+
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_locked:
             return False
