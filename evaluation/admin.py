@@ -14,13 +14,16 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaks
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from civicworks.accounts.models import Role
 from civicworks.admin import ReadOnlyAdmin, ScopedInlineMixin, ScopedModelAdmin, console_step
@@ -42,6 +45,7 @@ from .models import (
     InspectionPhoto,
     InvitationCode,
     ManualIndicator,
+    OrderStatus,
     PhotoKind,
     RectificationOrder,
     ResponseReview,
@@ -129,6 +133,10 @@ class ReviewCycleAdmin(EvaluatorAdmin):
         "import_link",
     ]
     actions = ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle"]
+    change_form_template = "admin/evaluation/reviewcycle/change_form.html"
+
+    class Media:
+        js = ["evaluation/console.js"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_locked:
@@ -213,9 +221,34 @@ class ReviewCycleAdmin(EvaluatorAdmin):
         actions = super().get_actions(request)
         return actions if is_evaluator(request) else {}
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cycle = self.get_object(request, object_id)
+        extra = {**(extra_context or {})}
+        if cycle is not None and self.has_view_permission(request, cycle):
+            extra["cycle_steps"] = selectors.cycle_steps(cycle)
+            extra["may_run_steps"] = is_evaluator(request)
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
     def get_urls(self):
-        extra = [path("<int:cycle_id>/import/", self.admin_site.admin_view(self.import_view), name="evaluation_import")]
+        view = self.admin_site.admin_view
+        extra = [
+            path("<int:cycle_id>/import/", view(self.import_view), name="evaluation_import"),
+            path("<int:cycle_id>/step/<str:action>/", view(self.step_view), name="evaluation_cycle_step"),
+        ]
         return extra + super().get_urls()
+
+    def step_view(self, request, cycle_id: int, action: str):
+        """A step's button on the cycle page: the same console action as on the list, back to the cycle.
+
+        The close step may answer with its page asking for a reason; that page posts back here.
+        """
+        if not is_evaluator(request):
+            raise PermissionDenied
+        if request.method != "POST" or action not in self.actions:
+            return HttpResponseNotAllowed(["POST"])
+        cycle = get_object_or_404(ReviewCycle, pk=cycle_id)
+        response = getattr(self, action)(request, ReviewCycle.objects.filter(pk=cycle.pk))
+        return response or redirect("admin:evaluation_reviewcycle_change", cycle.pk)
 
     def import_view(self, request, cycle_id: int):
         if not is_evaluator(request):
@@ -572,21 +605,38 @@ class OrderForm(forms.ModelForm):
 
 
 ORDER_FIELDS = [
-    "cycle", "project", "department", "responsible_person", "findings", "deadline", "status",
-    "requires_after_photo", "response", "answered_by", "answered_at", "verified_in", "verification_note",
-    "photos_shown",
+    "cycle", "project", "department", "responsible_person", "findings_shown", "findings", "deadline",
+    "deadline_state", "status", "requires_after_photo", "answer_shown", "response", "verification_shown",
+    "verification_note",
 ]  # fmt: skip
+SHOWN_FIELDS = ["findings_shown", "deadline_state", "answer_shown", "verification_shown"]
 AFTER_FIELDS = ["after_photo", "after_caption"]
 BEFORE_FIELDS = ["before_photo", "before_caption"]
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue (not answered by the deadline)")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.overdue().values("pk"))
+        return queryset
 
 
 @admin.register(RectificationOrder)
 class RectificationOrderAdmin(ScopedModelAdmin):
     form = OrderForm
+    change_form_template = "admin/evaluation/rectificationorder/change_form.html"
     view_roles = EVALUATORS | DEPARTMENT_VIEWERS
     edit_roles = EVALUATORS | {Role.OFFICIAL, Role.MANAGER}
-    list_display = ["project", "cycle", "department", "responsible_person", "deadline", "status"]
-    list_filter = ["status", "cycle", "department"]
+    list_display = ["project", "cycle", "department", "responsible_person", "deadline", "deadline_state", "status"]
+    list_filter = [OverdueFilter, "status", "cycle", "department"]
     search_fields = ["project__code", "responsible_person"]
     # The console's home links to the orders due soon or overdue (evaluation/home.py).
     extra_lookups = ("deadline__gte", "deadline__lte", "deadline__lt")
@@ -595,6 +645,9 @@ class RectificationOrderAdmin(ScopedModelAdmin):
 
     def scope(self, request, queryset):
         return queryset if is_evaluator(request) else queryset.for_department(request.user.department_id)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("answered_by", "verified_in")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # issued by the cycle step "issue orders"
@@ -606,8 +659,12 @@ class RectificationOrderAdmin(ScopedModelAdmin):
         return obj is None or (obj.is_open and services.may_answer(request.user, obj))
 
     def get_fields(self, request, obj=None):
-        fields = list(ORDER_FIELDS)
-        if obj is not None and self._answerable(request, obj) and self.has_change_permission(request, obj):
+        # Only what the order's state allows: a verified order shows its answer and verification, read-only.
+        answerable = obj is not None and self._answerable(request, obj) and self.has_change_permission(request, obj)
+        fields = [f for f in ORDER_FIELDS if answerable or f != "response"]
+        if not (is_evaluator(request) and obj is not None and obj.is_open):
+            fields.remove("verification_note")
+        if answerable:
             fields += AFTER_FIELDS
             if services.may_add_photo(request.user, obj, PhotoKind.BEFORE):
                 fields += BEFORE_FIELDS
@@ -619,23 +676,97 @@ class RectificationOrderAdmin(ScopedModelAdmin):
         writable = {"response", *AFTER_FIELDS, *BEFORE_FIELDS} if answerable else set()
         if not is_evaluator(request):
             return [f for f in self.get_fields(request, obj) if f not in writable]
-        locked = ["cycle", "project", "status", "answered_by", "answered_at", "verified_in", "photos_shown"]
+        locked = ["cycle", "project", "status", *SHOWN_FIELDS]
         if not answerable:
             locked += ["response", "requires_after_photo"]
         if obj is not None and obj.cycle.is_locked:
             locked += ["department", "responsible_person", "findings", "deadline"]
         return locked
 
-    @admin.display(description=_("photos"))
-    def photos_shown(self, obj) -> str:
-        # Served by /files/…, which asks this page whether the user may see the order (evaluation/files.py).
-        photos = obj.photos.all() if obj else []
-        shown = format_html_join(
-            " ",
-            '<a href="{}"><img src="{}" alt="{}" width="160"></a> {}',
-            ((p.image.url, p.image.url, p.alt_text, p.get_kind_display()) for p in photos),
+    def _photos(self, obj, kind: str) -> list:
+        return [p for p in obj.photos.all() if p.kind == kind] if obj and obj.pk else []
+
+    @admin.display(description=_("findings"))
+    def findings_shown(self, obj) -> str:
+        # Photos served by /files/…, which asks this page whether the user may see the order (evaluation/files.py).
+        context = {"order": obj, "before": self._photos(obj, PhotoKind.BEFORE)}
+        return render_to_string("admin/evaluation/rectificationorder/findings.html", context)
+
+    @admin.display(description=_("The department's answer"))
+    def answer_shown(self, obj) -> str:
+        answered_at = timezone.localtime(obj.answered_at).strftime("%Y-%m-%d %H:%M") if obj.answered_at else ""
+        context = {"order": obj, "after": self._photos(obj, PhotoKind.AFTER), "answered_at": answered_at}
+        return render_to_string("admin/evaluation/rectificationorder/answer.html", context)
+
+    @admin.display(description=_("Verification"))
+    def verification_shown(self, obj) -> str:
+        if not obj.verified_in_id:
+            return _("Not verified yet: an order is verified in a later review cycle.")
+        if obj.status == OrderStatus.ESCALATED:
+            outcome = _("Verified in %(cycle)s: not rectified, escalated to an accountability record.")
+        else:
+            outcome = _("Verified in %(cycle)s: rectified, the order is closed.")
+        return format_html("<p>{}</p>{}", outcome % {"cycle": obj.verified_in}, linebreaks(obj.verification_note))
+
+    @admin.display(description=_("deadline state"))
+    def deadline_state(self, obj) -> str:
+        if obj.is_overdue:
+            days = obj.days_overdue()
+            text = ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
+            return format_html('<span class="order-overdue">{}</span>', text)
+        if obj.status == OrderStatus.ISSUED:
+            days = (obj.deadline - timezone.localdate()).days
+            return (
+                _("Due today") if days == 0 else ngettext("Due in %(n)d day", "Due in %(n)d days", days) % {"n": days}
+            )
+        return obj.get_status_display()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        cycle = self.verifying_cycle_for(request, order)
+        extra = {**(extra_context or {}), "may_verify": cycle is not None, "verifying_cycle": cycle}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def verifying_cycle_for(self, request, order):
+        """The cycle in which this evaluator can verify this order now, or None (then no verify buttons)."""
+        if order is None or not is_evaluator(request) or not order.is_open:
+            return None
+        cycle = selectors.verifying_cycle()
+        later = cycle is not None and (cycle.year, cycle.quarter) > (order.cycle.year, order.cycle.quarter)
+        return cycle if later else None
+
+    def get_urls(self):
+        verify = path(
+            "<int:order_id>/verify/", self.admin_site.admin_view(self.verify_view), name="evaluation_order_verify"
         )
-        return shown or "—"
+        return [verify, *super().get_urls()]
+
+    def verify_view(self, request, order_id: int):
+        if not is_evaluator(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = get_object_or_404(self.get_queryset(request), pk=order_id)
+        cycle = self.verifying_cycle_for(request, order)
+        note = request.POST.get("note", "").strip()
+        if cycle is None or not note:
+            problem = (
+                _("Open the next cycle to verify orders in it.")
+                if cycle is None
+                else _("Say what the verification found.")
+            )
+            self.message_user(request, problem, messages.ERROR)
+        else:
+            rectified = request.POST.get("outcome") == "rectified"
+            console_step(
+                self,
+                request,
+                lambda: services.order_verify(
+                    order=order, cycle=cycle, by=request.user, rectified=rectified, note=note
+                ),
+                _("Order verified."),
+            )
+        return redirect("admin:evaluation_rectificationorder_change", order.pk)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -764,6 +764,10 @@ class RectificationOrderQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=[OrderStatus.ISSUED, OrderStatus.ANSWERED])
 
+    def overdue(self, today: date | None = None):
+        """Not answered by the deadline (`RectificationOrder.is_overdue`; index `order_open_deadline`)."""
+        return self.filter(status=OrderStatus.ISSUED, deadline__lt=today or timezone.localdate())
+
 
 class RectificationOrder(models.Model):
     """责令整改: findings, a deadline and a named responsible person; verified in the next cycle."""
@@ -776,7 +780,15 @@ class RectificationOrder(models.Model):
         Department, verbose_name=_("responsible department"), on_delete=models.PROTECT, related_name="+"
     )
     responsible_person = models.CharField(_("responsible person"), max_length=60)
-    findings = models.TextField(_("findings"))
+    # The failing parts with their figures, written when the order is issued and said in the
+    # reader's language when shown (evaluation/findings.py); never stored as prose.
+    findings_data = models.JSONField(_("findings with their figures"), default=list, blank=True, editable=False)
+    # The column keeps its old name (orders issued before the data existed kept their text here).
+    findings = models.TextField(
+        _("what to fix (evaluator's note)"),
+        blank=True,
+        help_text=_("Optional. Each failing part already says what to fix; add what the figures do not say."),
+    )
     deadline = models.DateField(pgettext_lazy("rectification", "deadline"))
     status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
     issued_by = models.ForeignKey(
@@ -835,6 +847,26 @@ class RectificationOrder(models.Model):
     def is_open(self) -> bool:
         """Issued or answered: the department may still (re)write its answer; after verification it is record."""
         return self.status in (OrderStatus.ISSUED, OrderStatus.ANSWERED)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not answered and past its deadline: reminded once (evaluation/reminders.py), shown in words."""
+        return self.status == OrderStatus.ISSUED and self.deadline < timezone.localdate()
+
+    def days_overdue(self) -> int:
+        return (timezone.localdate() - self.deadline).days if self.is_overdue else 0
+
+    def finding_lines(self) -> list:
+        """The failing parts as sentences with their figures and what to fix, in the active language."""
+        from .findings import render
+
+        return render(self.findings_data)
+
+    def findings_text(self) -> str:
+        """The findings as plain text (e-mails, exports, the API): the parts, what to fix, the note."""
+        from .findings import as_text
+
+        return as_text(self.findings_data, self.findings)
 
     @property
     def is_public(self) -> bool:

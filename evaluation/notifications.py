@@ -7,11 +7,16 @@ from civicworks.notifications.services import notify
 from projects.selectors import followers_by_project
 
 GROUP = _("Projects I follow")
+STAFF_GROUP = _("Rectification orders of my department")
+ORDER_DUE = "evaluation.order_due"
+ORDER_OVERDUE = "evaluation.order_overdue"
 
 KINDS = [
     Kind(key="evaluation.order_issued", label=_("A rectification order for a project I follow"), group=GROUP),
     Kind(key="evaluation.order_closed", label=_("A rectification order I heard of was closed"), group=GROUP),
     Kind(key="evaluation.survey_open", label=_("A satisfaction survey opened for a project I follow"), group=GROUP),
+    Kind(key=ORDER_DUE, label=_("A rectification order is due soon"), audience="staff", group=STAFF_GROUP),
+    Kind(key=ORDER_OVERDUE, label=_("A rectification order is overdue"), audience="staff", group=STAFF_GROUP),
 ]
 
 

@@ -71,7 +71,9 @@ def _order(order: RectificationOrder) -> dict:
         "status_label": str(order.get_status_display()),
         "department": order.department.name,
         "responsible_person": order.responsible_person,
-        "findings": order.findings,
+        "findings": order.findings_text(),  # the parts with their figures, what to fix, the note: as text
+        "findings_parts": [{"part": f.part, "text": f.text, "fix": f.fix} for f in order.finding_lines()],
+        "findings_note": order.findings,
         "deadline": _date(order.deadline),
         "answer": order.response,
         "answered_at": order.answered_at.isoformat() if order.answered_at else None,

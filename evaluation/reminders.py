@@ -3,13 +3,16 @@
 from datetime import date, timedelta
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicworks.accounts.models import Role, User
+from civicworks.notifications.services import notify
 from civicworks.notify import notify_once
 
 from .models import CycleStep, OrderStatus, RectificationOrder, ReviewCycle
+from .notifications import ORDER_DUE, ORDER_OVERDUE
 
 SURVEY_WARNING_DAYS = 3
 INSPECTION_WARNING_DAYS = 14
@@ -58,23 +61,36 @@ def inspections_pending(today: date) -> int:
     return sent
 
 
+def department_readers(order: RectificationOrder) -> list:
+    """Who hears about a department's order: its dispatch mailbox, else its officials and managers,
+    each in their own language (the rule of `Department.mail_recipients`)."""
+    department = order.department
+    if department.dispatch_email:
+        return [department.dispatch_email]
+    return list(department.members.filter(is_active=True, role__in=[Role.OFFICIAL, Role.MANAGER]))
+
+
+def evaluators() -> list[User]:
+    return list(User.objects.filter(is_active=True, role__in=[Role.EVALUATOR, Role.CITY_ADMIN]))
+
+
 def order_notice(order: RectificationOrder, overdue: bool) -> bool:
-    values = {"code": order.project.code, "deadline": order.deadline}
-    if overdue:
-        subject = _("Rectification order for %(code)s is overdue (deadline %(deadline)s)") % values
-        recipients = [*order.department.mail_recipients(), *evaluator_emails()]
-    else:
-        subject = _("Rectification order for %(code)s is due on %(deadline)s") % values
-        recipients = order.department.mail_recipients()
-    body = subject + "\n\n" + order.findings
-    key = f"evaluation-order-{'overdue' if overdue else 'due'}:{order.pk}"
-    return notify_once(key=key, subject=subject, body=body, recipients=recipients)
+    """Through the notifications (once per order and reader), said in each reader's language with the
+    findings and their figures; the overdue notice goes to the evaluators too."""
+    kind = ORDER_OVERDUE if overdue else ORDER_DUE
+    readers = department_readers(order) + (evaluators() if overdue else [])
+    told = notify(kind=kind, key=f"{kind}:{order.pk}", to=readers, context={"order": order}, link=order_link(order))
+    return told > 0
+
+
+def order_link(order: RectificationOrder) -> str:
+    return reverse("admin:evaluation_rectificationorder_change", args=[order.pk])
 
 
 def orders_due_and_overdue(today: date) -> int:
     unanswered = RectificationOrder.objects.filter(status=OrderStatus.ISSUED).select_related("project", "department")
     due = unanswered.filter(deadline__gte=today, deadline__lte=today + timedelta(days=ORDER_WARNING_DAYS))
-    overdue = unanswered.filter(deadline__lt=today)
+    overdue = unanswered.overdue(today)
     return sum(order_notice(o, overdue=False) for o in due) + sum(order_notice(o, overdue=True) for o in overdue)
 
 

@@ -1,16 +1,24 @@
 """Reads shared by the public pages, the API, the console and the department reports."""
 
+from dataclasses import dataclass, field
+from datetime import date
+
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from civicworks.accounts.models import Role
 from civicworks.permissions import has_role
-from projects.models import Department
+from projects.models import Department, Project, Stage
 
 from .models import (
     CYCLE_STEPS,
     AccountabilityRecord,
     CycleState,
     CycleStep,
+    Grade,
+    Inspection,
     OrderStatus,
     RectificationOrder,
     ReviewCycle,
@@ -212,3 +220,158 @@ def project_orders(project_id: int) -> list[RectificationOrder]:
     rows = RectificationOrder.objects.filter(project_id=project_id, cycle__state=CycleState.PUBLISHED)
     rows = rows.select_related("cycle", "department", "verified_in", "accountability__department")
     return list(rows.prefetch_related("photos").order_by("-cycle__year", "-cycle__quarter"))
+
+
+# --- Running a cycle: its scope, what calls for an order, and each step's state ---------------------
+
+
+def active_projects(cycle: ReviewCycle) -> QuerySet[Project]:
+    """Default scope: projects under way in the quarter, or completed this year (回头看)."""
+    return (
+        Project.objects.exclude(stage__in=[Stage.PLANNED, Stage.CANCELLED])
+        .filter(Q(planned_start__isnull=True) | Q(planned_start__lte=cycle.ends_on))
+        .filter(Q(actual_completion__isnull=True) | Q(actual_completion__gte=date(cycle.year, 1, 1)))
+    )
+
+
+def failed_acceptance_projects(cycle: ReviewCycle) -> QuerySet:
+    return Inspection.objects.filter(cycle=cycle, items__passed=False).values("project_id")
+
+
+def failing_scorecards(cycle: ReviewCycle) -> QuerySet[Scorecard]:
+    """The scorecards that call for a rectification order: below the pass mark, or an acceptance item failed."""
+    return (
+        Scorecard.objects.filter(cycle=cycle)
+        .filter(Q(grade=Grade.FAIL) | Q(project__in=failed_acceptance_projects(cycle)))
+        .select_related("project", "project__lead_unit", "cycle")
+        .order_by("project__code")
+    )
+
+
+@dataclass(frozen=True)
+class StepState:
+    """One step of a cycle as the console shows it: what it will do, what stands in its way."""
+
+    step: CycleStep
+    action: str  # the console action that runs it (ReviewCycleAdmin.actions)
+    label: str
+    effect: str
+    done: str = ""  # when it was done, for the steps that happen once
+    blockers: list[str] = field(default_factory=list)  # why it cannot run now: no button
+    cautions: list[str] = field(default_factory=list)  # what to know first: it still runs
+
+    @property
+    def allowed(self) -> bool:
+        return not self.done and not self.blockers
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else ""
+
+
+def _state_blocker(cycle: ReviewCycle, step: CycleStep) -> list[str]:
+    if cycle.can(step):
+        return []
+    return [_("Not possible while the cycle is %(state)s.") % {"state": cycle.get_state_display()}]
+
+
+def cycle_step_figures(cycle: ReviewCycle) -> dict[str, int]:
+    """The counts the steps speak of, in a fixed handful of queries."""
+    scope = cycle.projects.all()
+    projects = scope.count() or (active_projects(cycle).count() if cycle.can(CycleStep.OPEN) else 0)
+    counted = counted_condition(cycle.scheme.count_anonymous, "responses__")
+    surveys = Survey.objects.filter(cycle=cycle).annotate(n=Count("responses", filter=counted))
+    signed = cycle.inspections.filter(signed_off_at__isnull=False).values("project_id")
+    return {
+        "projects": projects,
+        "below_quota": surveys.filter(n__lt=cycle.scheme.min_responses).count(),
+        "unsigned": scope.exclude(pk__in=signed).count(),
+        "to_order": failing_scorecards(cycle).exclude(project__in=cycle.orders.values("project_id")).count(),
+        "departments": departments_in_cycle(cycle).count(),
+    }
+
+
+def cycle_steps(cycle: ReviewCycle, today: date | None = None) -> list[StepState]:
+    """Each step of the cycle (open, compute, issue orders, close, publish) with its state, for the console."""
+    today = today or timezone.localdate()
+    n = cycle_step_figures(cycle)
+    return [
+        _open_step(cycle, n, today),
+        _compute_step(cycle, n),
+        _orders_step(cycle, n),
+        _close_step(cycle, n, today),
+        _publish_step(cycle, n),
+    ]
+
+
+def _open_step(cycle: ReviewCycle, n: dict, today: date) -> StepState:
+    blockers = _state_blocker(cycle, CycleStep.OPEN)
+    if not blockers and today < cycle.starts_on:
+        blockers.append(_("The quarter has not begun: it starts on %(day)s.") % {"day": cycle.starts_on.isoformat()})
+    if not blockers and not n["projects"]:
+        blockers.append(_("No project in scope: choose the projects, or wait until projects are under way."))
+    effect = _("Opens one satisfaction survey for each of %(n)d projects, with its public link and QR code.") % {
+        "n": n["projects"]
+    }
+    done = _("Opened %(time)s.") % {"time": _when(cycle.opened_at)} if cycle.opened_at else ""
+    return StepState(CycleStep.OPEN, "open_cycle", _("Open the cycle"), effect, done, blockers)
+
+
+def _compute_step(cycle: ReviewCycle, n: dict) -> StepState:
+    cautions = []
+    if n["below_quota"]:
+        cautions.append(
+            _("%(n)d surveys have fewer than %(quota)d counted answers: their satisfaction part will be missing.")
+            % {"n": n["below_quota"], "quota": cycle.scheme.min_responses}
+        )
+    if n["unsigned"]:
+        cautions.append(
+            _("%(n)d projects have no signed-off on-site acceptance: their acceptance part will be missing.")
+            % {"n": n["unsigned"]}
+        )
+    effect = _("Computes the indicators and the scorecards of %(n)d projects (safe to repeat).") % {"n": n["projects"]}
+    if cycle.computed_at:
+        effect += " " + _("Last computed %(time)s.") % {"time": _when(cycle.computed_at)}
+    blockers = _state_blocker(cycle, CycleStep.COMPUTE)
+    return StepState(CycleStep.COMPUTE, "compute_scores", _("Compute the scores"), effect, "", blockers, cautions)
+
+
+def _orders_step(cycle: ReviewCycle, n: dict) -> StepState:
+    blockers = _state_blocker(cycle, CycleStep.ISSUE_ORDERS)
+    if not blockers and cycle.computed_at is None:
+        blockers.append(_("The scores are not computed yet."))
+    elif not blockers and not n["to_order"]:
+        blockers.append(_("No project below the pass mark or failing an acceptance item is without an order."))
+    effect = _(
+        "Will issue orders to %(n)d projects below the pass mark or failing an acceptance item, with their findings."
+    ) % {"n": n["to_order"]}
+    return StepState(CycleStep.ISSUE_ORDERS, "issue_orders", _("Issue rectification orders"), effect, "", blockers)
+
+
+def _close_step(cycle: ReviewCycle, n: dict, today: date) -> StepState:
+    blockers = _state_blocker(cycle, CycleStep.CLOSE)
+    cautions = []
+    if cycle.closed_at is None and not blockers:
+        if cycle.computed_at is None:
+            blockers.append(_("The scores are not computed yet."))
+        if cycle.closes_early(today):
+            cautions.append(
+                _("The survey is still open or the quarter has not ended (%(day)s): closing now asks for a reason.")
+                % {"day": cycle.ends_on.isoformat()}
+            )
+        if n["to_order"] and cycle.computed_at:
+            cautions.append(_("%(n)d failing projects have no rectification order yet.") % {"n": n["to_order"]})
+    effect = _("Makes the cycle read-only and sends each of %(n)d departments its report (PDF and spreadsheet).") % {
+        "n": n["departments"]
+    }
+    done = _("Closed %(time)s.") % {"time": _when(cycle.closed_at)} if cycle.closed_at else ""
+    return StepState(CycleStep.CLOSE, "close_cycle", _("Close the cycle"), effect, done, blockers, cautions)
+
+
+def _publish_step(cycle: ReviewCycle, n: dict) -> StepState:
+    effect = _("Publishes the scores of %(n)d projects and their rectification orders on the results page.") % {
+        "n": n["projects"]
+    }
+    done = _("Published %(time)s.") % {"time": _when(cycle.published_at)} if cycle.published_at else ""
+    blockers = [] if done else _state_blocker(cycle, CycleStep.PUBLISH)
+    return StepState(CycleStep.PUBLISH, "publish_cycle", _("Publish the results"), effect, done, blockers)

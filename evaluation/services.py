@@ -8,29 +8,27 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from civicworks import events
 from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.inputs import plain_text
 from civicworks.permissions import has_role
 from civicworks.photos import check_photo
-from projects.models import ChainRole, Project, ResponsiblePerson, Stage
+from projects.models import ChainRole, ResponsiblePerson
 
-from . import indicators, integrity, notifications, scoring
+from . import findings, indicators, integrity, notifications, scoring, selectors
 from .errors import EvaluationError
 from .models import (
     MAX_CODES,
     AccountabilityRecord,
     CycleStep,
     DepartmentReport,
-    Grade,
     IndicatorValue,
     Inspection,
     InvitationCode,
+    ManualIndicator,
     OrderStatus,
     PhotoKind,
     RectificationOrder,
@@ -90,15 +88,6 @@ def cycle_create(*, year: int, quarter: int, by: User, scheme: WeightingScheme |
     return cycle
 
 
-def active_projects(cycle: ReviewCycle):
-    """Default scope: projects under way in the quarter, or completed this year (回头看)."""
-    return (
-        Project.objects.exclude(stage__in=[Stage.PLANNED, Stage.CANCELLED])
-        .filter(Q(planned_start__isnull=True) | Q(planned_start__lte=cycle.ends_on))
-        .filter(Q(actual_completion__isnull=True) | Q(actual_completion__gte=date(cycle.year, 1, 1)))
-    )
-
-
 @transaction.atomic
 def cycle_scope_set(*, cycle: ReviewCycle, projects, by: User) -> None:
     ensure_evaluator(by)
@@ -121,7 +110,7 @@ def cycle_open(*, cycle: ReviewCycle, by: User) -> ReviewCycle:
     lock(cycle)
     changed = cycle.transition(CycleStep.OPEN, by=by)  # refuses a quarter that has not begun
     if not cycle.projects.exists():
-        cycle.projects.set(active_projects(cycle))
+        cycle.projects.set(selectors.active_projects(cycle))
     surveys_ensure(cycle=cycle)
     cycle.survey_closes_on = cycle.survey_closes_on or cycle.ends_on
     cycle.save(update_fields=[*changed, "survey_closes_on"])
@@ -191,26 +180,29 @@ def scorecard_from_row(cycle: ReviewCycle, row: dict) -> Scorecard:
 
 @transaction.atomic
 def orders_issue(*, cycle: ReviewCycle, by: User, deadline: date | None = None) -> list[RectificationOrder]:
-    """An order for every project below the pass mark or failing an acceptance item. Idempotent."""
+    """An order for every project below the pass mark or failing an acceptance item. Idempotent.
+
+    Each order keeps its findings as data with their figures (evaluation/findings.py), read in
+    four queries for the whole cycle however many projects fail.
+    """
     ensure_evaluator(by)
     lock(cycle)
     cycle.ensure(CycleStep.ISSUE_ORDERS)
     if cycle.computed_at is None:
         raise EvaluationError(_("Compute the scores before issuing rectification orders."))
     deadline = deadline or timezone.localdate() + timedelta(days=RECTIFICATION_DAYS)
-    failing = Scorecard.objects.filter(cycle=cycle).filter(
-        Q(grade=Grade.FAIL) | Q(project__in=failed_acceptance_projects(cycle))
-    )
+    cards = list(selectors.failing_scorecards(cycle).exclude(project__in=cycle.orders.values("project_id")))
+    figures = findings_figures(cycle, [card.project_id for card in cards])
     leads = lead_people(cycle)
     issued = []
-    for card in failing.select_related("project", "project__lead_unit"):
+    for card in cards:
         order, created = RectificationOrder.objects.get_or_create(
             cycle=cycle,
             project=card.project,
             defaults={
                 "department": card.project.lead_unit,
                 "responsible_person": leads.get(card.project_id, card.project.lead_unit.name),
-                "findings": findings_for(card),
+                "findings_data": findings.collect(card, pass_mark=cycle.scheme.pass_mark, **figures(card.project_id)),
                 "deadline": deadline,
                 "issued_by": by,
             },
@@ -221,25 +213,21 @@ def orders_issue(*, cycle: ReviewCycle, by: User, deadline: date | None = None) 
     return issued
 
 
-def failed_acceptance_projects(cycle: ReviewCycle):
-    return Inspection.objects.filter(cycle=cycle, items__passed=False).values("project_id")
+def findings_figures(cycle: ReviewCycle, project_ids: list[int]):
+    """The acceptances, indicator values and manual indicators of these projects, per project."""
+    inspections = Inspection.objects.filter(cycle=cycle, project__in=project_ids).prefetch_related("items")
+    by_project = {inspection.project_id: inspection for inspection in inspections}
+    values, manuals = defaultdict(list), defaultdict(list)
+    for value in IndicatorValue.objects.filter(cycle=cycle, project__in=project_ids).order_by("kind"):
+        values[value.project_id].append(value)
+    for manual in ManualIndicator.objects.filter(cycle=cycle, project__in=project_ids).order_by("name"):
+        manuals[manual.project_id].append(manual)
+    return lambda pk: {"inspection": by_project.get(pk), "values": values[pk], "manuals": manuals[pk]}
 
 
 def lead_people(cycle: ReviewCycle) -> dict[int, str]:
     people = ResponsiblePerson.objects.filter(project__review_cycles=cycle, role=ChainRole.LEAD).order_by("-id")
     return {person.project_id: person.name for person in people}
-
-
-def findings_for(card: Scorecard) -> str:
-    lines = [_("Score %(total)s, grade %(grade)s.") % {"total": card.total, "grade": card.get_grade_display()}]
-    for label, value in (
-        (pgettext("evaluation", "Satisfaction"), card.satisfaction_score),
-        (_("On-site acceptance"), card.acceptance_score),
-        (_("Objective indicators"), card.indicators_score),
-    ):
-        if value is not None and value < card.cycle.scheme.pass_mark:
-            lines.append(_("%(part)s below the pass mark: %(value)s.") % {"part": label, "value": value})
-    return "\n".join(lines)
 
 
 @transaction.atomic

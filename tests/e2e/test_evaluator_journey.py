@@ -85,7 +85,7 @@ def test_evaluator_journey(desktop, world):
     for code in failing:
         expect(page.locator("#result_list")).to_contain_text(code)
     order = RectificationOrder.objects.get(project=world.project)
-    assert order.department_id == world.project.lead_unit_id and "58" in order.findings
+    assert order.department_id == world.project.lead_unit_id and "无障碍坡道" in order.findings_text()
 
     # 5. Close, publish. The quarter is not over yet: closing now needs a reason, kept on the cycle.
     run_action(page, "close_cycle", f"{label} 已结束。", reason="第三方测评已完成，提前通报")
