@@ -105,6 +105,8 @@ SKIPPED_PREFIXES = {"api/": "the API (tests/*/test_api.py)", "open311/": "Open31
 CONSOLE_SKIPPED = {
     "admin:feedback_report_step": "action (POST): a report's step, redirects to its page",
     "admin:feedback_report_contact": "action (POST): unmask a reporter's contact details, logged",
+    "admin:evaluation_cycle_step": "action (POST): a review cycle's step, redirects to its page",
+    "admin:evaluation_order_verify": "action (POST): verify a rectification order, redirects to its page",
 }
 
 
