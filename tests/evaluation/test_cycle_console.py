@@ -26,6 +26,13 @@ from .conftest import EARLY, answer, inspect
 legacy = importlib.import_module("evaluation.migrations.0005_order_findings_data")
 
 
+@pytest.fixture
+def client(client, settings):
+    """The console read in English (the site's default language is Chinese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def cycle_url(cycle) -> str:
     return reverse("admin:evaluation_reviewcycle_change", args=[cycle.pk])
 
@@ -72,7 +79,7 @@ def test_an_order_keeps_the_failing_parts_as_data_and_says_them_with_figures(cyc
     assert order.findings == ""  # the evaluator's note: optional
 
 
-def test_the_order_page_names_the_failing_parts_and_what_to_fix(client, cycle, project, evaluator, official):
+def test_the_order_page_names_the_failing_parts_and_what_to_fix(client, settings, cycle, project, evaluator, official):
     failing_project(cycle, project, evaluator)
     services.cycle_compute(cycle=cycle, by=evaluator)
     services.orders_issue(cycle=cycle, by=evaluator)
@@ -80,8 +87,10 @@ def test_the_order_page_names_the_failing_parts_and_what_to_fix(client, cycle, p
     client.force_login(official)
 
     page = client.get(order_url(order)).content.decode()
-
     assert "无障碍坡道 (坡道坡度超标)" in page and "To fix:" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(order_url(order)).content.decode()
+    assert "无障碍坡道（坡道坡度超标）" in page and "整改要求：" in page
 
 
 @pytest.mark.parametrize(
