@@ -310,6 +310,8 @@ class ReportAdmin(ScopedModelAdmin):
             "photos": selectors.photos_of(report) if console.photos_visible(request.user, report) else None,
             "report_map": console.map_context(report, console.nearby_open(self.get_queryset(request), report)),
             "timeline": selectors.console_timeline(report),
+            # What grid workers found on site, with their photos: for the handling department.
+            "site_checks": selectors.report_site_checks(report) if may_handle else None,
             "transfer_form": TransferForm() if ReportStep.TRANSFER in steps else None,
             "answer_form": AnswerForm(report=report) if ReportStep.RESOLVE in steps else None,
         }

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.demo import RESPONSE_TEMPLATES, seed_response_templates
+from feedback.field.services import site_check_record
 from feedback.models import Report, ReportEvent, ReportStatus, ResponseTemplate
 from tests import factories
 
@@ -51,6 +52,18 @@ def test_the_page_shows_photo_map_timeline_by_name_and_no_date_pickers(client, r
     assert "李四海" in html and "grid_worker" not in html  # the grid worker by name, never the login
     assert 'class="vDateField' not in html and 'name="rated_at' not in html and 'name="anonymised_at' not in html
     assert 'id="step-answer"' in html and 'id="step-accept"' not in html  # accepted: answer, not accept
+
+
+def test_the_department_reads_the_on_site_checks_with_their_photos_and_an_evaluator_does_not(
+    client, report, official, evaluator, grid_worker
+):
+    check = site_check_record(report=report, by=grid_worker, note="现场核实：坑深约十厘米，已设警示", photo=photo())
+    status, html = page(client, official, report)
+    assert status == 200 and "现场核实：坑深约十厘米" in html and check.photo.url in html
+    assert client.get(check.photo.url).status_code == 200
+    status, html = page(client, evaluator, report)
+    assert status == 200 and check.photo.url not in html and 'id="checks-title"' not in html
+    assert client.get(check.photo.url).status_code in (403, 404)
 
 
 def test_the_photo_is_served_to_the_department_and_not_to_another_when_hidden(client, report, official, other_official):
