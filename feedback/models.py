@@ -548,6 +548,16 @@ class ReportEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    # A transfer's department before it (`department` is the one after): "from A to B" is written at
+    # display time in the reader's language; `note` keeps only the staff's reason, as typed.
+    from_department = models.ForeignKey(
+        "projects.Department",
+        verbose_name=_("from department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("shown on the tracking page"), default=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)

@@ -73,12 +73,16 @@ def photos_of(report: Report):
 
 
 def public_timeline(report: Report) -> QuerySet[ReportEvent]:
-    return report.events.filter(is_public=True).select_related("department").order_by("created_at", "id")
+    return (
+        report.events.filter(is_public=True)
+        .select_related("department", "from_department")
+        .order_by("created_at", "id")
+    )
 
 
 def console_timeline(report: Report) -> list[ReportEvent]:
     """Every event, internal ones too (hidden, reminded, escalated), with who and which department."""
-    return list(report.events.select_related("actor", "department").order_by("created_at", "id"))
+    return list(report.events.select_related("actor", "department", "from_department").order_by("created_at", "id"))
 
 
 def reports_of(user) -> QuerySet[Report]:

@@ -149,7 +149,9 @@ def _answered(report: Report, user, tracking_code: str, step: str) -> Report:
     return report
 
 
-def _event(report: Report, kind: str, *, actor=None, department=None, note: str = "", is_public: bool = True):
+def _event(
+    report: Report, kind: str, *, actor=None, department=None, note: str = "", is_public: bool = True, **more
+) -> ReportEvent:
     return ReportEvent.objects.create(
         report=report,
         kind=kind,
@@ -157,6 +159,7 @@ def _event(report: Report, kind: str, *, actor=None, department=None, note: str 
         department=department,
         note=note,
         is_public=is_public,
+        **more,
     )
 
 
@@ -554,8 +557,9 @@ def report_transfer(*, report: Report, by: User, department: Department, reason:
     report.accepted_at = None
     report.due_at = now + timedelta(hours=report.category.sla_hours)
     report.save(update_fields=["department", "status", "dispatched_at", "accepted_at", "due_at", "updated_at"])
-    note = _("From %(old)s to %(new)s: %(reason)s") % {"old": previous, "new": department, "reason": reason}
-    event = _event(report, EventKind.TRANSFERRED, actor=by, department=department, note=note)
+    event = _event(
+        report, EventKind.TRANSFERRED, actor=by, department=department, note=reason, from_department=previous
+    )
     _notify(report, department)
     notifications.tell_reporter(report, notifications.TRANSFERRED, event)
     return report

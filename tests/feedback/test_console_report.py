@@ -174,3 +174,18 @@ def test_queue_rows_show_excerpt_photo_deadline_and_project_in_constant_queries(
         response = client.get(reverse("admin:feedback_report_changelist"))
     html = response.content.decode()
     assert "坑0号很深" in html and 'class="console-thumb"' in html and "MX-T-1" in html
+
+
+def test_hiding_stores_the_staffs_own_words_or_none(client, report, official, road):
+    client.force_login(official)
+    client.post(reverse("admin:feedback_report_step", args=[report.pk, "hide"]), {"reason": "含他人电话号码"})
+    report.refresh_from_db()
+    assert report.is_hidden and report.hidden_reason == "含他人电话号码"
+
+    other = factories.report(category=road)
+    changelist = reverse("admin:feedback_report_changelist")
+    client.post(changelist, {"action": "hide_selected", "_selected_action": [other.pk]})
+    other.refresh_from_db()
+    # Nothing written in the language of the moment: the timeline says "hidden" in each reader's.
+    assert other.is_hidden and other.hidden_reason == ""
+    assert other.events.get(kind="hidden").note == ""

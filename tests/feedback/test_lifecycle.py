@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from civicworks.accounts.models import SentNotice
 from feedback import services
-from feedback.models import DispatchOutbox, EventKind, Report, ReportStatus
+from feedback.models import DispatchOutbox, EventKind, Report, ReportEvent, ReportStatus
 from tests import factories
 
 from .conftest import CANARY_NAME, CANARY_PHONE
@@ -61,7 +61,48 @@ def test_transfer_reroutes_with_new_deadline_and_notice(
     assert report.department == other_department and report.status == ReportStatus.TRANSFERRED
     assert report.due_at > timezone.now() + timedelta(hours=47)
     assert [m.to for m in mail.outbox] == [[other_department.dispatch_email]]
-    assert "属于市政照明" in report.events.get(kind=EventKind.TRANSFERRED).note
+    event = report.events.get(kind=EventKind.TRANSFERRED)
+    # The staff's reason as typed; "from A to B" is written when the timeline is read, in its language.
+    assert (event.note, event.from_department_id, event.department_id) == (
+        "属于市政照明",
+        official.department_id,
+        other_department.pk,
+    )
+
+
+def test_the_timeline_says_from_which_department_to_which_in_the_readers_language(
+    client, road, official, other_department, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = submit(road)
+        services.report_transfer(report=report, by=official, department=other_department, reason="属于市政照明")
+    url = f"/track/{report.tracking_code}/"
+    old, new = official.department.name, other_department.name
+    assert f"由{old}转至{new}" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"from {old} to {new}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_migration_reads_old_transfer_sentences_back(road, official, other_department, language):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("feedback.migrations.0014_transfer_from_department")
+    report = submit(road)
+    old, new = official.department.name, other_department.name
+    note = f"From {old} to {new}: 不属本部门" if language == "en" else f"由{old}转至{new}：不属本部门"
+    event = ReportEvent.objects.create(
+        report=report, kind=EventKind.TRANSFERRED, department=other_department, note=note
+    )
+    own_words = ReportEvent.objects.create(
+        report=report, kind=EventKind.TRANSFERRED, department=other_department, note="转交处理"
+    )
+    migration.split_transfer_notes(apps, None)
+    event.refresh_from_db()
+    own_words.refresh_from_db()
+    assert (event.from_department_id, event.note) == (official.department_id, "不属本部门")
+    assert (own_words.from_department_id, own_words.note) == (None, "转交处理")
 
 
 def test_transfer_needs_a_reason(road, official, other_department, django_capture_on_commit_callbacks):
