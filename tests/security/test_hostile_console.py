@@ -88,7 +88,11 @@ WRITERS: dict[str, set[str]] = {
 UNWATCHED = {"admin.logentry", "sessions.session", "feedback.contactdisclosure", "axes.accessattempt",
              "axes.accesslog", "axes.accessfailurelog", "accounts.idempotentrequest"}  # fmt: skip
 # Values for the string parameters of custom console views (a new one must be added here).
-STRING_PARAMS = {"step": ["accept", "transfer", "answer", "resolve", "close", "hide", "reopen", "unknown"]}
+STRING_PARAMS = {
+    "step": ["accept", "transfer", "answer", "resolve", "close", "hide", "reopen", "unknown"],
+    # A review cycle's steps, and names of other methods on the page that are not steps.
+    "action": ["open_cycle", "compute_scores", "issue_orders", "close_cycle", "publish_cycle", "delete_view", "x"],
+}
 FORGED_PK = 987654321
 STANDARD_VIEWS = re.compile(r"_(changelist|add|history|delete|change)$")
 
