@@ -23,13 +23,14 @@ def database_url_of_test_db() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
+def celery_worker_process(transactional_db, settings, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": database_url_of_test_db(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
+    log = (tmp_path / "worker.log").open("wb")
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -47,12 +48,15 @@ def celery_worker_process(transactional_db, settings):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        # A file, not a pipe nobody reads: a worker writing more than a pipe holds (the console mail
+        # backend printing a report's PDF) would block, holding its transaction open.
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     yield worker
     worker.terminate()
     worker.wait(timeout=20)
+    log.close()
 
 
 def wait_for(predicate, timeout: float = 30.0) -> bool:
