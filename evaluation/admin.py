@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -706,7 +707,9 @@ class RectificationOrderAdmin(ScopedModelAdmin):
             outcome = _("Verified in %(cycle)s: not rectified, escalated to an accountability record.")
         else:
             outcome = _("Verified in %(cycle)s: rectified, the order is closed.")
-        return format_html("<p>{}</p>{}", outcome % {"cycle": obj.verified_in}, linebreaks(obj.verification_note))
+        # The evaluator's words escaped, in paragraphs (linebreaks returns plain text: format_html escaped its tags).
+        note = mark_safe(linebreaks(obj.verification_note, autoescape=True))  # noqa: S308 — escaped above
+        return format_html("<p>{}</p>{}", outcome % {"cycle": obj.verified_in}, note)
 
     @admin.display(description=_("deadline state"))
     def deadline_state(self, obj) -> str:

@@ -248,15 +248,16 @@ def test_the_order_page_shows_the_answer_with_its_photo_and_the_verify_buttons(c
 def test_the_evaluator_verifies_from_the_order_page(client, evaluator, cycle, earlier_order):
     client.force_login(evaluator)
     url = reverse("admin:evaluation_order_verify", args=[earlier_order.pk])
-    client.post(url, {"outcome": "rectified", "note": "复查：坡道已改造"})
+    client.post(url, {"outcome": "rectified", "note": "复查：坡道已改造 <b>"})
 
     earlier_order.refresh_from_db()
     assert (earlier_order.status, earlier_order.verified_in, earlier_order.verification_note) == (
         OrderStatus.CLOSED,
         cycle,
-        "复查：坡道已改造",
+        "复查：坡道已改造 <b>",
     )
     page = client.get(order_url(earlier_order)).content.decode()
+    assert "<p>复查：坡道已改造 &lt;b&gt;</p>" in page  # in a paragraph, the evaluator's words escaped once
     assert f"Verified in {cycle}: rectified, the order is closed." in page
     assert url not in page  # verified: no more verify buttons, no answer field
     assert 'name="response"' not in page
