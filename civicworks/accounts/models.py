@@ -79,6 +79,13 @@ class User(AbstractUser):
             return f"{last}{first}"
         return super().get_full_name()
 
+    def get_short_name(self) -> str:
+        """The console's greeting: a Chinese name whole (欢迎，王建国 — not the given name alone)."""
+        first = self.first_name.strip()
+        if HAN.search(first + self.last_name):
+            return self.public_name
+        return self.display_name or first
+
     @property
     def public_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -21,3 +21,12 @@ def test_names_as_written(first, last, display, written):
 
     assert person.public_name == written
     assert str(person) == written
+
+
+def test_the_console_greets_a_chinese_name_whole(client):
+    official = factories.user(role="city_admin", username="official9", first_name="建国", last_name="王")
+    assert official.get_short_name() == "王建国"
+    assert factories.user(first_name="Mary", last_name="Smith").get_short_name() == "Mary"
+    client.force_login(official)
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<strong>王建国</strong>" in page
