@@ -234,6 +234,11 @@ def test_change_page_summary_says_what_the_list_filters_say(client, official, ou
     html = page.content.decode()
     assert html.index('id="project-summary"') < html.index('name="code"')
     assert "Over budget" in html and "Behind schedule" in html and "30 days after the planned end" in html
+    assert "节点0 (planned " in html
+    # In Chinese with Chinese punctuation: full-width colons, parentheses and semicolons.
+    html = client.get(f"/admin/projects/project/{ours.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "超预算</strong>：" in html and "节点0（计划日期 " in html and "）；节点1" in html
+    assert "（比计划完工晚 30 天）" in html and "</strong>:" not in html
 
 
 def test_change_page_summary_of_a_project_on_track(client, official, ours):
