@@ -2,10 +2,10 @@
 least 18 px, the three-item navigation, and axe-core clean on every public page."""
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from .conftest import axe_violations, collect_errors
+from .test_small_screens import public_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,18 +19,7 @@ SMALLEST_TEXT = """() => [...document.querySelectorAll(
 
 
 def test_care_mode_on_every_public_page(phone, world):
-    pages = {
-        "home": "/",
-        "projects": reverse("projects:list"),
-        "project": world.project.get_absolute_url(),
-        "report form": reverse("feedback:submit"),
-        "tracking": reverse("feedback:track-lookup"),
-        "reports": reverse("feedback:list"),
-        "hotspots": reverse("hotspots"),
-        "open data": reverse("opendata:index"),
-        "evaluation": reverse("evaluation:index"),
-        "needs": reverse("participation:need-list"),
-    }
+    pages = {url: url for url in public_pages(world)}  # the phone test's pages, every public one
     page = phone.new_page()
     errors = collect_errors(page)
     page.goto("/")

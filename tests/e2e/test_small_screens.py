@@ -17,7 +17,7 @@ from participation.models import Meeting
 from projects.models import Department, Project
 from tests import factories
 
-from .conftest import PHONE, collect_errors, offline, sign_in
+from .conftest import PHONE, axe_violations, collect_errors, offline, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,12 +40,14 @@ def small(browser, live_server):
     context.close()
 
 
-def test_every_public_page_fits_a_small_phone(small, world):
+def public_pages(world) -> list[str]:
+    """The public pages a resident opens, with a dispatched report and a large expenditure to show
+    (the same list for the phone test and the care-mode test)."""
     report = factories.dispatched_report(
         category=ServiceCategory.objects.get(code="road"), department=world.project.lead_unit
     )
     factories.expenditure(project=world.project, amount=Decimal("1234567.00"), payee="锦川市第一市政工程有限公司")
-    pages = [
+    return [
         "/",
         reverse("projects:list"),
         world.project.get_absolute_url(),
@@ -63,15 +65,21 @@ def test_every_public_page_fits_a_small_phone(small, world):
         reverse("account_login"),
         reverse("account_signup"),
     ]
+
+
+def test_every_public_page_fits_a_small_phone(small, world):
     page = small.new_page()
     errors = collect_errors(page)
-    found = {}
-    for url in pages:
+    found, violations = {}, {}
+    for url in public_pages(world):
         assert page.goto(url).status == 200, url
         measured = page.evaluate(MEASURE)
         if measured["overflow"] > 0 or measured["narrow"]:
             found[url] = measured
+        if found_here := axe_violations(page):
+            violations[url] = found_here
     assert found == {}
+    assert violations == {}  # axe-core: no serious or critical violation on the phone either
     assert errors == []
 
 
