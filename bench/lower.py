@@ -155,8 +155,12 @@ def map_clusters(cursor, bbox, cell: float) -> str:
     return _dump(cursor, MAP_CLUSTERS, (west, east, south, north, cell, cell))
 
 
-def list_page(cursor, *, district: str | None, stage: str | None, offset: int) -> str:
+def list_page(cursor, *, district: str | None, stage: str | None, offset: int, after: tuple | None = None) -> str:
+    """A page of 50 by OFFSET, or (`after`: the previous page's last (year, code)) by keyset."""
     where, params = "", [OPEN_STAGES]
+    if after:
+        where += " AND p.year <= %s AND (p.year < %s OR (p.year = %s AND p.code > %s))"
+        params += [after[0], after[0], after[0], after[1]]
     if district:
         where += " AND d.code = %s"
         params.append(district)

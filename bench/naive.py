@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -132,6 +133,7 @@ class NaiveProjectDetailSerializer(NaiveProjectSerializer):
 class NaiveProjectViewSet(viewsets.ModelViewSet):
     permission_classes = [AllowAny]
     queryset = Project.objects.filter(is_public=True).order_by("-year", "code")
+    pagination_class = PageNumberPagination  # the naive way: OFFSET to any depth
     filter_backends = [filters.DjangoFilterBackend]
     filterset_fields = {"district__code": ["exact"], "stage": ["exact"]}
     lookup_field = "code"

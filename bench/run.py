@@ -2,7 +2,7 @@
 
 One run: (re)build the city in PostgreSQL with seed_demo's size options, then measure
 1. the map (street zoom, a district box; whole city zoomed out, clusters),
-2. the project list (filtered page, deep page) and a project with 100 updates and 1,000
+2. the project list (filtered page, deep page by OFFSET and by cursor, API and HTML) and a project with 100 updates and 1,000
    expenditures (API and page),
 3. intake through gunicorn (JSON reports; reports with a 3 MB photo) against a minimal view,
 4. dispatch latency with a real Celery worker and Redis at a steady 20 reports/s,
@@ -253,13 +253,8 @@ def measure_projects(bench: InProcess, naive_runs: int) -> list[dict]:
             "/bench/naive/projects/?district__code=linjiang&stage=construction",
             naive_runs,
         ),
-        bench.endpoint(
-            f"project list, deep page ({last})",
-            f"/api/v1/projects/?page={last}",
-            lambda c: lower.list_page(c, district=None, stage=None, offset=(last - 1) * 50),
-            f"/bench/naive/projects/?page={last}",
-            naive_runs,
-        ),
+        # Our API serves numbered pages up to 50 only: the deep page by OFFSET is the naive baseline's.
+        *measure_cursor_pages(bench, last, naive_runs),
         bench.endpoint(
             "project API, 100 updates + 1,000 expenditures",
             f"/api/v1/projects/{code}/",
@@ -275,9 +270,40 @@ def measure_projects(bench: InProcess, naive_runs: int) -> list[dict]:
     ]
     # "Query count constant": the same statements for a small project as for the large one.
     spent = small.expenditures.count()
-    for row, url in zip(rows[2:], [f"/api/v1/projects/{small.code}/", f"/projects/{small.code}/"], strict=True):
+    for row, url in zip(rows[4:], [f"/api/v1/projects/{small.code}/", f"/projects/{small.code}/"], strict=True):
         row["note"] = f"{bench.queries(lambda u=url: bench.get(u))} queries for a project with {spent} expenditures"
     return rows
+
+
+def measure_cursor_pages(bench: InProcess, last: int, naive_runs: int) -> list[dict]:
+    """The deep page again, by cursor (same rows, no filter): the API's and the HTML list's."""
+    from bench import lower
+    from civicworks import keyset
+    from projects import selectors
+
+    ordered = selectors.project_list().order_by("-year", "code")
+    before = ordered[max(0, (last - 1) * 50 - 1)]  # the row before the deep page (OFFSET once, to find it)
+    token = keyset.cursor_after(ordered, before)
+    after = (before.year, before.code)
+    return [
+        bench.endpoint(
+            f"project list, deep page ({last}) by cursor",
+            f"/api/v1/projects/?cursor={token}",
+            lambda c: lower.list_page(c, district=None, stage=None, offset=0, after=after),
+            f"/bench/naive/projects/?page={last}",
+            naive_runs,
+        ),
+        bench.endpoint(
+            "project list page (HTML), page 1",
+            "/projects/",
+            lambda c: lower.list_page(c, district=None, stage=None, offset=0),
+        ),
+        bench.endpoint(
+            "project list page (HTML), deep page by cursor",
+            f"/projects/?cursor={token}",
+            lambda c: lower.list_page(c, district=None, stage=None, offset=0, after=after),
+        ),
+    ]
 
 
 def measure_scorecards(bench: InProcess) -> dict:

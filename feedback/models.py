@@ -400,8 +400,8 @@ class Report(models.Model):
             models.Index(fields=["department", "status", "due_at"], name="report_dept_status_due"),
             # The public map's bounding-box query.
             models.Index(fields=["latitude", "longitude"], name="report_lat_lng"),
-            # The public list and figures by period.
-            models.Index(fields=["-submitted_at"], name="report_submitted"),
+            # The public list (newest first, its cursor pages: civicworks/keyset.py) and figures by period.
+            models.Index(fields=["-submitted_at", "-id"], name="report_submitted_id"),
             # The reminder/escalation sweep over open reports with a deadline.
             models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="report_open_due"),
             # Hotspots: reports of a period counted by grid cell, index-only on PostgreSQL

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civicworks import keyset
 from civicworks.inputs import parse_id
 from civicworks.maps import map_settings, parse_bbox
 from projects.models import Project
@@ -254,7 +255,10 @@ def public_list(request):
         # The project page's "all reports about this project"; a hidden project shows none.
         project = selectors.public_project(code)
         rows = rows.filter(project=project) if project else rows.none()
-    page = Paginator(rows.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset.list_page(request, rows.order_by("-submitted_at"), PAGE_SIZE)
+    except keyset.BadCursor:
+        return keyset.bad_page(request)
     context = {
         "page": page,
         "categories": selectors.active_categories(),

@@ -110,6 +110,8 @@ class Need(models.Model):
             # The board's filters: category / district, newest first.
             models.Index(fields=["category", "-created_at"], name="need_category_created"),
             models.Index(fields=["district", "-created_at"], name="need_district_created"),
+            # The board, newest first, and its cursor pages (civicworks/keyset.py).
+            models.Index(fields=["-created_at", "-id"], name="need_created_id"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civicworks import keyset
 from civicworks.accounts.models import Role, User
 from civicworks.maps import map_settings
 
@@ -67,15 +68,15 @@ def _count_once(request, target, cast, *, counted: str, repeated: str):
 def need_list(request):
     form = NeedFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.need_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset.list_page(request, selectors.need_list(filters=filters), PAGE_SIZE)
+    except keyset.BadCursor:
+        return keyset.bad_page(request)
     supported = selectors.has_supported(user=request.user, need_ids=[n.pk for n in page])
-    params = request.GET.copy()
-    params.pop("page", None)
     markers = [
         {"lat": n.latitude, "lng": n.longitude, "title": n.title, "url": n.get_absolute_url()} for n in page
     ]  # the page's own rows: the map adds no query
-    context = {"form": form, "page": page, "supported": supported, "query": params.urlencode(), "markers": markers,
-               "map": map_settings()}  # fmt: skip
+    context = {"form": form, "page": page, "supported": supported, "markers": markers, "map": map_settings()}
     return render(request, "participation/need_list.html", context)
 
 

@@ -256,7 +256,8 @@ class Project(models.Model):
             models.Index(fields=["latitude", "longitude"], name="project_lat_lng"),
             # List filters: district + stage, year.
             models.Index(fields=["district", "stage"], name="project_district_stage"),
-            models.Index(fields=["year", "code"], name="project_year_code"),
+            # The lists' order and their cursor pages (civicworks/keyset.py): newest year first, then code.
+            models.Index(fields=["-year", "code"], name="project_year_desc_code"),
             # The map's ETag: the newest change of any project (one index probe per poll).
             models.Index(fields=["updated_at"], name="project_updated"),
         ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from civicworks import keyset
 from civicworks.maps import map_settings
 
 from . import panels, selectors, services
@@ -49,12 +50,13 @@ def home(request):
 @require_GET
 def project_list(request):
     form, filters = _filters(request)
-    page = Paginator(selectors.project_list(filters=filters).order_by("-year", "code"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(request, "projects/list.html", {"form": form, "page": page, "query": params.urlencode()})
+    projects = selectors.project_list(filters=filters).order_by("-year", "code")
+    try:
+        page = keyset.list_page(request, projects, PAGE_SIZE)
+    except keyset.BadCursor:
+        return keyset.bad_page(request)
+    total = page.count if page.count is not None else projects.count()
+    return render(request, "projects/list.html", {"form": form, "page": page, "total": total})
 
 
 PROJECT_MAP_ZOOM = 16  # the site and its streets
