@@ -53,8 +53,8 @@ CHECKLIST = ["施工质量符合设计要求", "安全防护设施完好", "无�
 COMMENTS = {
     "good": [
         "施工队很负责，进度也快",
-        "老人上下楼方便多了，感谢政府",
-        "环境变好了，晚上散步很安心",
+        "工作人员经常来听大家的意见",
+        "施工期间围挡和清扫都做得不错",
         "问题反映后很快就处理了",
     ],
     "bad": [
@@ -64,6 +64,14 @@ COMMENTS = {
         "反映的问题没人回复",
     ],
 }
+# What residents like about the finished work, by project category.
+WORK_PRAISE = {
+    "elevator": "老人上下楼方便多了，感谢政府", "toilet": "公厕干净了，还有第三卫生间",
+    "playground": "孩子们放学都爱去玩，地垫也安全", "pocket-park": "家门口多了个歇脚的地方",
+    "garden": "邻居们一起种菜，关系都近了", "lighting": "路灯亮了，晚上散步很安心",
+    "renewal": "楼道亮堂了，下雨也不倒灌了", "road": "路平了，下雨不积水了",
+    "elderly": "老人在站里吃饭又便宜又实惠", "parking": "停车不用再绕好几圈了",
+}  # fmt: skip
 MANUAL = {
     "lighting": ("亮灯率", "%", Decimal("98"), True),
     "pocket-park": ("绿化覆盖率", "%", Decimal("40"), True),
@@ -258,12 +266,16 @@ def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> 
 
 def survey_comment(project: Project, remark: str, words: random.Random, happy: bool) -> str:
     """A resident's remark about this project: its work, its place, and how they say it."""
-    kind = demo_stories.KINDS.get(project.category.code if project.category_id else "")
+    code = project.category.code if project.category_id else ""
+    kind = demo_stories.KINDS.get(code)
     work = kind.work if kind else "这个项目"
-    place = project.community.name if project.community_id else ""
-    opening = words.choice(["我住在{c}，", "作为{c}的老住户，", "{c}的", "", "说实话，"]).format(c=place)
+    community = project.community.name if project.community_id else ""
+    estates = demo_stories.COMMUNITY_PLACES.get(community, ([], [community or "附近"], []))[1]
+    if happy and code in WORK_PRAISE and words.random() < 0.4:
+        remark = WORK_PRAISE[code]
+    opening = words.choice(["我住在{e}，", "作为{c}的老住户，", "{e}的居民说一句，", "{c}", "我家在{e}，"])
     ending = words.choice(["。", "！", "，希望继续保持。" if happy else "，希望改进。"])
-    return f"{opening}{work}{words.choice(['', '这事', '项目'])}：{remark}{ending}"
+    return f"{opening.format(c=community, e=words.choice(estates))}{work}{words.choice(['', '这事', '项目'])}：{remark}{ending}"
 
 
 def inspect(cycle, projects, evaluator, rng, quality) -> None:

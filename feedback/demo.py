@@ -536,7 +536,7 @@ def seed_site_checks() -> int:
             continue
         # What the worker found where the resident said, at the report's place (its address less the district).
         place = report.address.removeprefix(grid.district.name) or grid.name
-        note = demo_texts.site_check_note(report.category.code, place, number)
+        note = demo_texts.site_check_note(report.category.code, place, report.text, number)
         photo = demo_images.manhole("before") if created == 0 else None
         point = {"latitude": report.latitude, "longitude": report.longitude}
         field_services.site_check_record(by=grid.grid_worker, report=report, note=note, photo=photo, **point)

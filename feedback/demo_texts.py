@@ -273,18 +273,24 @@ def answer(rng: random.Random, fix: str) -> str:
     return f"{rng.choice(['您好，', '', '经现场核实，'])}{fix}，{rng.choice(CLOSING)}"
 
 
-# On-site checks (现场核查) of the grid workers: what they found, by category.
+# On-site checks (现场核查) of the grid workers: what they saw and did, by category.
 CHECKS = {
-    "road": "到{place}现场查看，路面坑洞约{a}厘米宽、{b}厘米深，已放置警示锥桶，等待住建部门修补。",
-    "streetlight": "现场确认{place}路灯不亮共{b}盏，已拍照并联系维护单位，初步判断为线路老化。",
-    "garbage": "{place}的垃圾已清运大半，转角处仍有{b}袋装修垃圾，已提醒物业今天下班前清理完毕。",
-    "street-vending": "{place}占道摊位{b}处已劝离，沿街店铺承诺不再把货物堆到人行道上，明早再来复查。",
-    "greenery": "{place}绿化带内枯树一棵，树干有约{a}厘米裂缝，已拉警戒线并上报园林部门。",
-    "public-toilet": "{place}公厕现场查看，洗手液和厕纸缺失，{b}个厕位门锁损坏，已通知管理员补充和报修。",
-    "noise": "与反映人电话沟通后到{place}查看，噪音来自夜间施工，已告知施工方晚十点后停工。",
-    "other": "到{place}了解情况，周边{b}户居民都有同样诉求，已记录并转交社区研究。",
+    "road": "已放置警示锥桶，量得破损处约{a}厘米宽，等待住建部门修补。",
+    "streetlight": "共涉及{b}盏路灯，已拍照并联系维护单位，初步判断为线路老化。",
+    "garbage": "转角处仍有{b}袋垃圾，已提醒物业今天下班前清理完毕。",
+    "street-vending": "{b}处摊位已劝离，沿街店铺承诺不再占道，明早再来复查。",
+    "greenery": "已拉警戒线，树干有约{a}厘米裂缝，已上报园林部门。",
+    "public-toilet": "已通知公厕管理员，{b}个厕位需要维修，已报修。",
+    "noise": "已与反映人电话沟通，告知责任方晚十点后停止作业，今晚再来回访。",
+    "other": "周边{b}户居民都有同样诉求，已记录并转交社区研究。",
 }
 
 
-def site_check_note(category: str, place: str, number: int) -> str:
-    return CHECKS.get(category, CHECKS["other"]).format(place=place, a=30 + 7 * number, b=2 + number % 5)
+def site_check_note(category: str, place: str, text: str, number: int) -> str:
+    """What a grid worker found at `place` about the resident's `text`: the problem it names, confirmed."""
+    problems = [problem for _kinds, problem, _effects, _fix in PROBLEMS.get(category, [])]
+    found = next((p for p in problems if p in text), "")
+    seen = f"居民反映的“{found}”属实，" if found else "现场情况与反映一致，"
+    return f"到{place}现场查看，{seen}" + CHECKS.get(category, CHECKS["other"]).format(
+        a=30 + 7 * number, b=2 + number % 5
+    )

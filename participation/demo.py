@@ -95,9 +95,9 @@ REWARDS = [
 ]
 POCKET_PARK_CODE = "MX-2026-KP01"
 DESIGNS = [
-    ("林荫休憩方案", "保留现有大树，增设座椅、廊架和健身步道，适合老人休憩。", "280000.00"),
-    ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施。", "350000.00"),
-    ("共享花园方案", "建设居民共管的花园和雨水花园，定期举办园艺活动。", "190000.00"),
+    ("林荫休憩方案", "保留{street}街角现有大树，增设座椅、廊架和健身步道，适合{c}的老人休憩。", "280000.00"),
+    ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施，方便{estate}的孩子就近玩耍。", "350000.00"),
+    ("共享花园方案", "建设{c}居民共管的花园和雨水花园，定期举办园艺活动，收集{street}沿线的雨水。", "190000.00"),
 ]
 # The showcase project (projects.demo.SHOWCASE): the need it answers and its decided design vote.
 SHOWCASE_NEED = (
@@ -237,9 +237,14 @@ def seed_cocreation(
         defaults={"question": f"{project.title}：您最喜欢哪个设计方案？",
                   "opens_at": opens, "closes_at": opens + timedelta(days=open_days)},
     )  # fmt: skip
+    community = project.community.name if project.community_id else ""
+    streets, estates, _sites = demo_stories.COMMUNITY_PLACES.get(community, (["街角"], ["周边小区"], []))
+    where = {"c": community, "street": streets[0], "estate": estates[0]}
     for order, (title, text, cost) in enumerate(designs):
         DesignOption.objects.get_or_create(
-            cocreation=cocreation, title=title, defaults={"text": text, "estimated_cost": Decimal(cost), "order": order}
+            cocreation=cocreation,
+            title=title,
+            defaults={"text": text.format(**where), "estimated_cost": Decimal(cost), "order": order},
         )
     options = list(cocreation.options.order_by("order"))
     voters = _residents()
@@ -347,23 +352,33 @@ def seed_rewards() -> None:
         RewardItem.objects.get_or_create(name=name, defaults={"description": description, "cost": cost, "stock": stock})
 
 
-ITEM_KINDS = {"电梯": "elevator", "口袋公园": "pocket-park", "外墙": "renewal", "路灯": "lighting"}
+def _first(category: str) -> tuple[str, Project | None]:
+    """The city's first public project of a category, and the name to call it by in the minutes."""
+    project = Project.objects.public().filter(category__code=category).order_by("code").first()
+    return (f"“{project.title}”" if project else dict(CATEGORY_WORDS)[category]), project
+
+
+CATEGORY_WORDS = [("elevator", "加装电梯项目"), ("pocket-park", "口袋公园项目"), ("renewal", "老旧小区改造项目"),
+                  ("lighting", "路灯照明提升项目")]  # fmt: skip
 
 
 def seed_meetings() -> None:
+    """Last month's meeting (minutes published, some items done) and this month's, about named projects."""
     chair = Department.objects.get(name="市住房和城乡建设局")
     departments = {d.name: d for d in Department.objects.all()}
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
+    (elevator, lift), (park_name, park), (renewal, old), (lighting, lamps) = (_first(c) for c, _w in CATEGORY_WORDS)
     meetings = [
         (f"{last_month:%Y年%m月}民心工程联席会议", last_month, True,
-         "会议通报了加装电梯、口袋公园等项目进展，议定：一、加快审批；二、统一施工围挡标准；三、及时回应居民诉求。",
-         [("加装电梯项目并联审批，压缩至15个工作日", "市住房和城乡建设局", 10),
-          ("统一施工围挡和夜间施工公示标准", "市城市管理局", 20),
-          ("口袋公园设计方案公示并组织居民投票", "市园林绿化局", 40)]),
+         f"会议通报了{elevator}、{park_name}等项目进展，议定：一、加装电梯并联审批；二、统一施工围挡标准；"
+         "三、及时回应居民诉求。",
+         [(f"{elevator}并联审批，压缩至15个工作日", "市住房和城乡建设局", 10, lift),
+          ("统一施工围挡和夜间施工公示标准", "市城市管理局", 20, None),
+          (f"{park_name}设计方案公示并组织居民投票", "市园林绿化局", 40, park)]),
         (f"{today:%Y年%m月}民心工程联席会议", today.replace(day=1), False, "",
-         [("排查老旧小区外墙安全隐患", "市住房和城乡建设局", 25),
-          ("滨河步道路灯修复", "市城市管理局", 12)]),
+         [(f"{renewal}排查外墙空鼓脱落隐患", "市住房和城乡建设局", 25, old),
+          (f"{lighting}补齐照明盲区", "市城市管理局", 12, lamps)]),
     ]  # fmt: skip
     for title, day, published, minutes, items in meetings:
         meeting, created = Meeting.objects.get_or_create(
@@ -374,10 +389,7 @@ def seed_meetings() -> None:
         if not created:
             continue
         meeting.attending.set([departments[n] for n in ("市城市管理局", "市园林绿化局", "市交通运输局", "市民政局")])
-        for text, owner, days in items:
-            # An action item about a kind of work names the city's first project of that kind.
-            kind = next((code for word, code in ITEM_KINDS.items() if word in text), None)
-            project = Project.objects.public().filter(category__code=kind).order_by("code").first() if kind else None
+        for text, owner, days, project in items:
             ActionItem.objects.create(
                 meeting=meeting, text=text, owner_department=departments[owner], due_date=day + timedelta(days=days),
                 project=project,
