@@ -489,7 +489,7 @@ def _context() -> dict:
         "community_by_pk": {c.pk: c for c in communities},
         "projects": projects,
         "project_kinds": dict(Project.objects.filter(is_public=True).values_list("pk", "category__code")),
-        # Texts draw from their own generator: the city's statuses and dates stay what they were.
+        # Texts draw from their own generator: rewording them does not move the statuses and dates.
         "words": random.Random(20261203),  # noqa: S311 — demo data, reproducible
         "showcase": next((p for p in projects if p.code == SHOWCASE), None),
         "rules": {(r.category_id, r.district_id): r.department_id for r in RoutingRule.objects.all()},
