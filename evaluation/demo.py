@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from civicworks import demo_images
 from civicworks.accounts.models import Role, User
+from projects import demo_stories
 from projects.demo import SHOWCASE
 from projects.models import Project
 
@@ -52,8 +53,8 @@ CHECKLIST = ["施工质量符合设计要求", "安全防护设施完好", "无�
 COMMENTS = {
     "good": [
         "施工队很负责，进度也快",
-        "老人上下楼方便多了，感谢政府",
-        "环境变好了，晚上散步很安心",
+        "工作人员经常来听大家的意见",
+        "施工期间围挡和清扫都做得不错",
         "问题反映后很快就处理了",
     ],
     "bad": [
@@ -63,6 +64,14 @@ COMMENTS = {
         "反映的问题没人回复",
     ],
 }
+# What residents like about the finished work, by project category.
+WORK_PRAISE = {
+    "elevator": "老人上下楼方便多了，感谢政府", "toilet": "公厕干净了，还有第三卫生间",
+    "playground": "孩子们放学都爱去玩，地垫也安全", "pocket-park": "家门口多了个歇脚的地方",
+    "garden": "邻居们一起种菜，关系都近了", "lighting": "路灯亮了，晚上散步很安心",
+    "renewal": "楼道亮堂了，下雨也不倒灌了", "road": "路平了，下雨不积水了",
+    "elderly": "老人在站里吃饭又便宜又实惠", "parking": "停车不用再绕好几圈了",
+}  # fmt: skip
 MANUAL = {
     "lighting": ("亮灯率", "%", Decimal("98"), True),
     "pocket-park": ("绿化覆盖率", "%", Decimal("40"), True),
@@ -106,8 +115,14 @@ def scope_size(project_count: int) -> int:
 
 
 def scope_projects(limit: int) -> list[Project]:
-    projects = Project.objects.select_related("category").exclude(stage__in=["planned", "cancelled"]).order_by("code")
-    return list(projects[:limit]) or list(Project.objects.select_related("category").order_by("code")[:limit])
+    projects = (
+        Project.objects.select_related("category", "community")
+        .exclude(stage__in=["planned", "cancelled"])
+        .order_by("code")
+    )
+    return list(projects[:limit]) or list(
+        Project.objects.select_related("category", "community").order_by("code")[:limit]
+    )
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -165,7 +180,9 @@ def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_sha
     quality.update({p.pk: SHOWCASE_QUALITY for p in projects if p.code == SHOWCASE})
     # Enough answers (8 each) for as many projects as the size allows; the others fall short of
     # the minimum, so their satisfaction part is missing and re-weighted, as in a real quarter.
-    surveys = showcase_second(list(Survey.objects.filter(cycle=cycle).select_related("project")))
+    surveys = showcase_second(
+        list(Survey.objects.filter(cycle=cycle).select_related("project__category", "project__community"))
+    )
     surveys = surveys[: max(1, min(len(surveys), responses // 8))]
     if not SurveyResponse.objects.filter(survey__cycle=cycle).exists():
         answer(cycle, surveys, evaluator, rng, {s.pk: satisfied + quality[s.project_id] for s in surveys}, responses)
@@ -234,13 +251,31 @@ def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> 
     """An anonymous answer; `answer` says who gave it."""
     happy = rng.random() < p_satisfied
     satisfaction = rng.choice([4, 5, 5]) if happy else rng.choice([2, 3, 3])
-    comment = rng.choice(COMMENTS["good" if happy else "bad"]) if rng.random() < 0.3 else ""
+    comment = ""
+    if rng.random() < 0.3:
+        # The remark from the city's generator (the figures stay as they were), its wording from the answer's own.
+        remark = rng.choice(COMMENTS["good" if happy else "bad"])
+        comment = survey_comment(survey.project, remark, random.Random(f"{survey.pk}-{i}"), happy)
     return SurveyResponse(
         survey=survey,
         satisfaction=satisfaction,
         happiness=min(10, max(0, satisfaction * 2 + rng.choice([-1, 0, 0, 1]))),
         comment=comment,
     )
+
+
+def survey_comment(project: Project, remark: str, words: random.Random, happy: bool) -> str:
+    """A resident's remark about this project: its work, its place, and how they say it."""
+    code = project.category.code if project.category_id else ""
+    kind = demo_stories.KINDS.get(code)
+    work = kind.work if kind else "这个项目"
+    community = project.community.name if project.community_id else ""
+    estates = demo_stories.COMMUNITY_PLACES.get(community, ([], [community or "附近"], []))[1]
+    if happy and code in WORK_PRAISE and words.random() < 0.4:
+        remark = WORK_PRAISE[code]
+    opening = words.choice(["我住在{e}，", "作为{c}的老住户，", "{e}的居民说一句，", "{c}", "我家在{e}，"])
+    ending = words.choice(["。", "！", "，希望继续保持。" if happy else "，希望改进。"])
+    return f"{opening.format(c=community, e=words.choice(estates))}{work}{words.choice(['', '这事', '项目'])}：{remark}{ending}"
 
 
 def inspect(cycle, projects, evaluator, rng, quality) -> None:
@@ -256,7 +291,7 @@ def inspect(cycle, projects, evaluator, rng, quality) -> None:
             score=Decimal(
                 str(round(min(100, max(40, rng.gauss(ACCEPTANCE_MEAN[cycle.quarter] + 60 * quality[p.pk], 8))), 1))
             ),
-            notes="现场查看施工质量与安全措施，听取居民代表意见。",
+            notes=f"现场查看{p.title}的施工质量与安全措施，听取{p.community.name if p.community_id else ''}居民代表意见。",
             signed_off_by=evaluator,
             signed_off_at=at(day, 16),
         )
@@ -302,9 +337,11 @@ def answer_some(orders, rng, share: float, on: date) -> None:
             continue
         if rng.random() > share and order.project.code != SHOWCASE:  # the showcase's department always answers
             continue
-        services.order_answer(
-            order=order, by=official, response="已组织施工单位逐项整改：补齐安全护栏，清理现场，并邀请居民代表复查。"
+        response = (
+            f"已组织{order.project.title}施工单位逐项整改：补齐安全护栏{2 + order.pk % 8}处，清理现场遗留材料，"
+            f"并于{on:%m月%d日}邀请居民代表复查。"
         )
+        services.order_answer(order=order, by=official, response=response)
         RectificationOrder.objects.filter(pk=order.pk).update(answered_at=at(on))
 
 
@@ -333,5 +370,9 @@ def verify_earlier_orders(cycle, evaluator, rng) -> None:
             and not RectificationOrder.objects.filter(project=order.project, status="escalated").exists()
         )
         rectified = not showcase and order.status == "answered" and rng.random() < 0.85
-        note = "复查确认整改到位。" if rectified else "复查发现整改未落实，安全隐患仍在。"
+        note = (
+            f"复查{order.project.title}，确认整改到位。"
+            if rectified
+            else f"复查{order.project.title}，发现整改未落实，安全隐患仍在。"
+        )
         services.order_verify(order=order, cycle=cycle, by=evaluator, rectified=rectified, note=note)

@@ -12,7 +12,7 @@ from civicworks.accounts.models import Role, User
 from projects.demo import SHOWCASE
 from projects.models import Community, Department, District, Project
 
-from . import services
+from . import demo_texts, services
 from .field import services as field_services
 from .models import (
     REPORT_PATHS,
@@ -59,33 +59,11 @@ RULES = [
     ("greenery", "gaoxin", "高新区公园城市局"),
 ]
 
-TEXTS = {
-    "road": [
-        "{place}门口路面有一个大坑，雨天积水，电动车经过很危险。",
-        "{place}人行道砖松动翘起，老人容易绊倒。",
-        "{place}附近井盖缺失，已经用树枝临时围着。",
-    ],
-    "streetlight": ["{place}一排路灯已经连续一周不亮，晚上回家很黑。", "{place}路灯白天也亮着，浪费电。"],
-    "garbage": ["{place}垃圾桶满了两天没人清运，气味很大。", "{place}有人乱倒建筑垃圾。"],
-    "street-vending": [
-        "{place}早上流动摊贩占满人行道，行人只能走机动车道。",
-        "{place}烧烤店把桌子摆到路上，晚上很吵。",
-    ],
-    "greenery": ["{place}行道树被风吹倒一半，压着围墙。", "{place}绿化带里的草坪被车碾坏了。"],
-    "public-toilet": ["{place}公厕没有纸也没有洗手液，地面很脏。", "{place}公厕的无障碍门坏了。"],
-    "noise": ["{place}工地晚上十一点还在施工，噪音很大。", "{place}广场舞音响声音太大，影响休息。"],
-    "other": ["建议在{place}增加几张休息座椅。", "请问{place}的老旧小区改造什么时候开始？"],
-}
-ANSWERS = [
-    "已安排维修班组到现场处理，感谢您的反映。",
-    "经现场核实，问题已整改完毕，请您监督。",
-    "已联系责任单位限期整改，我们会持续跟进。",
-]
-PLACES = ["望江路", "柳荫街", "滨河公园", "青龙巷", "松林小区", "翠微路", "锦绣广场", "华阳街", "桂花巷", "创业路", "天府大道", "银杏广场"]  # fmt: skip
 # Reports about the showcase project (projects.demo.SHOWCASE): a building site among old homes.
 SHOWCASE_EVERY, SHOWCASE_UP_TO = 15, 120
 SHOWCASE_CATEGORIES = ["noise", "road", "other", "garbage"]
-NAMES = ["王女士", "李先生", "张阿姨", "刘师傅", "陈同学", "杨先生"]
+# How residents sign a report: a surname and a way of being addressed.
+NAMES = [s + t for s in "王李张刘陈杨黄赵吴周徐孙" for t in ("女士", "先生", "阿姨", "师傅")]
 
 
 def demo_code(number: int) -> str:
@@ -153,6 +131,10 @@ RESPONSE_TEMPLATES = {
     "other": [
         ("已转交办理", "您好，您的建议已转交相关部门研究办理，办理结果将通过本平台答复您。"),
         ("感谢建议", "您好，感谢您对城市建设的关心，您的建议已纳入我们下一阶段的工作考虑。"),
+    ],
+    "manhole": [
+        ("已更换井盖", "您好，已更换新的防坠井盖并加装防坠网，整改后照片已上传，请您监督。"),
+        ("已设置围挡", "您好，我们已在缺失井盖处设置围挡和警示灯，新井盖到货后24小时内安装。"),
     ],
 }
 
@@ -299,7 +281,7 @@ def _transfer(report: dict, rng: random.Random, context: dict, category: Service
 def _resolve(report: dict, rng: random.Random, context: dict, category: ServiceCategory) -> tuple:
     slowest = round((category.sla_hours + 12) * report["_profile"]["slowness"])
     report["resolved_at"] = report["accepted_at"] + timedelta(hours=rng.randint(2, slowest))
-    report["answer"] = rng.choice(ANSWERS)
+    report["answer"] = demo_texts.answer(context["words"], report["_fix"])
     return report["department_id"], report["answer"], report["resolved_at"]
 
 
@@ -393,14 +375,19 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
     """
     category = rng.choice(context["categories"])
     community = rng.choice(context["communities"])
-    place = rng.choice(PLACES)
     project = _project_of(number, rng, context)
     if project is not None and project.community_id in context["community_by_pk"]:
-        # A report about a project stands in the project's community and names it.
+        # A report about a project stands in the project's community and names a place of it.
         community = context["community_by_pk"][project.community_id]
-        place = community.name
     if project is not None and project.code == SHOWCASE:
         category = context["category_by_code"][SHOWCASE_CATEGORIES[number // SHOWCASE_EVERY % len(SHOWCASE_CATEGORIES)]]
+    words = context["words"]
+    praise = number % 17 == 0
+    if project is not None and not praise:
+        kind = context["project_kinds"].get(project.pk, "")
+        text, place, fix = demo_texts.works_text(words, category.code, community.name, kind, number)
+    else:
+        text, place, fix = demo_texts.report_text(words, category.code, community.name, praise=praise)
     latitude, longitude = _point_in(community, rng)
     department, _reason = route_choice(
         category=category.pk,
@@ -416,12 +403,12 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
     report = {
         "tracking_code": demo_code(number),
         "kind": ReportKind.PRAISE
-        if number % 17 == 0
+        if praise
         else ReportKind.QUESTION
         if category.code == "other"
         else ReportKind.PROBLEM,
         "category_id": category.pk,
-        "text": rng.choice(TEXTS[category.code]).format(place=place),
+        "text": text,
         "text_is_public": number % 11 != 0,
         "latitude": latitude,
         "longitude": longitude,
@@ -431,7 +418,7 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
         "grid_area_id": grid.pk if grid else None,
         "grid_worker_id": grid.grid_worker_id if grid else None,
         "project_id": project.pk if project else None,
-        "reporter_name": rng.choice(NAMES),
+        "reporter_name": words.choice(NAMES),
         "reporter_phone": f"139{rng.randint(10_000_000, 99_999_999)}",
         "reporter_email": "",
         "channel": Channel.QR if project else rng.choice([Channel.WEB, Channel.WEB, Channel.API, Channel.OPEN311]),
@@ -454,6 +441,7 @@ def _build(number: int, rng: random.Random, context: dict) -> tuple[dict, list[t
         "fixed_answered_at": None,
         "updated_at": context["now"],
         "_profile": profile,
+        "_fix": fix,
     }
     events = [(EventKind.SUBMITTED, None, "", submitted), (EventKind.DISPATCHED, department, "", dispatched)]
     for step in _steps(status, rng):
@@ -485,8 +473,10 @@ def _project_of(number: int, rng: random.Random, context: dict) -> Project | Non
 def _context() -> dict:
     departments = list(Department.objects.all())
     now = timezone.now()
-    projects = list(Project.objects.filter(is_public=True).only("pk", "code", "lead_unit_id", "community_id"))
-    communities = list(Community.objects.select_related("district"))
+    projects = list(
+        Project.objects.filter(is_public=True).order_by("pk").only("pk", "code", "lead_unit_id", "community_id")
+    )
+    communities = list(Community.objects.select_related("district").order_by("pk"))
     # Generated rows carry no photos: a category that needs an "after" photo gets its one report apart.
     categories = list(ServiceCategory.objects.filter(requires_after_photo=False))
     return {
@@ -498,6 +488,9 @@ def _context() -> dict:
         "communities": communities,
         "community_by_pk": {c.pk: c for c in communities},
         "projects": projects,
+        "project_kinds": dict(Project.objects.filter(is_public=True).values_list("pk", "category__code")),
+        # Texts draw from their own generator: rewording them does not move the statuses and dates.
+        "words": random.Random(20261203),  # noqa: S311 — demo data, reproducible
         "showcase": next((p for p in projects if p.code == SHOWCASE), None),
         "rules": {(r.category_id, r.district_id): r.department_id for r in RoutingRule.objects.all()},
         "desk": next((d.pk for d in departments if d.is_default_desk), None),
@@ -527,28 +520,23 @@ def seed_reports(*, count: int) -> int:
     return created
 
 
-# On-site checks (现场核查) the demo grid workers wrote, each about what they found at one report.
-SITE_CHECK_NOTES = [
-    "到现场查看，路面坑洞约半米宽、十厘米深，已放置警示锥桶，等待住建部门修补。",
-    "现场确认路灯不亮，共三盏，已拍照并联系物业核对电表，初步判断为线路老化。",
-    "垃圾已清运，但转角处仍有少量建筑垃圾，已提醒施工方今天下班前清理完毕。",
-    "与反映人电话沟通后上门查看，噪音来自夜间装修，已告知业主晚十点后停工。",
-    "井盖松动属实，车辆经过有明显响声，已用隔离栏围挡，等待市政维修。",
-    "现场未发现积水，询问周边商户，昨晚暴雨时积水约半小时后已退，建议疏通雨水口。",
-    "占道经营的摊位已劝离，沿街店铺承诺不再把货物堆到人行道上，明早再来复查。",
-    "绿化带内枯树一棵，树干有裂缝，存在倒伏风险，已拉警戒线并上报园林部门。",
-]
+SITE_CHECKS = 8
 
 
 def seed_site_checks() -> int:
     """One check by the grid worker of each of the first grids, on an open report of their grid,
     through the service (its rules and the report's timeline event). Idempotent."""
     created = 0
-    grids = GridArea.objects.filter(grid_worker__isnull=False).select_related("grid_worker").order_by("pk")
-    for grid, note in zip(grids, SITE_CHECK_NOTES, strict=False):
-        report = Report.objects.open().filter(grid_area=grid).order_by("due_at", "pk").first()
+    grids = GridArea.objects.filter(grid_worker__isnull=False).select_related("grid_worker", "district")
+    for number, grid in enumerate(grids.order_by("pk")[:SITE_CHECKS]):
+        report = (
+            Report.objects.open().filter(grid_area=grid).select_related("category").order_by("due_at", "pk").first()
+        )
         if report is None or SiteCheck.objects.filter(report__grid_area=grid).exists():
             continue
+        # What the worker found where the resident said, at the report's place (its address less the district).
+        place = report.address.removeprefix(grid.district.name) or grid.name
+        note = demo_texts.site_check_note(report.category.code, place, report.text, number)
         photo = demo_images.manhole("before") if created == 0 else None
         point = {"latitude": report.latitude, "longitude": report.longitude}
         field_services.site_check_record(by=grid.grid_worker, report=report, note=note, photo=photo, **point)
@@ -559,8 +547,8 @@ def seed_site_checks() -> int:
 def seed(*, options: dict, stdout) -> None:
     seed_categories(with_rules=True)
     seed_grids()
-    seed_response_templates()
     created = seed_reports(count=int(options.get("reports") or 600))
     created += seed_before_after() is not None
+    seed_response_templates()  # after the 井盖 category exists
     seed_site_checks()
     stdout.write(f"feedback: {ServiceCategory.objects.count()} categories, {created} new reports")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from civicworks.accounts.demo import confirmed_address
 from civicworks.accounts.models import Role, User
 from feedback.models import EventKind, Report, ReportEvent, ReportKind, ReportStatus, ServiceCategory
+from projects import demo_stories
 from projects.demo import SHOWCASE
 from projects.models import Community, Department, Project, ProjectCategory, Stage
 
@@ -80,7 +81,12 @@ RESIDENTS = [
     "徐静",
     "孙立新",
 ]
-OBSERVERS = [("observer", "周秀英", "望江社区"), ("guancha2", "郑明远", "青龙社区"), ("guancha3", "冯丽萍", "桂花社区")]
+# (username, name, community, why they applied)
+OBSERVERS = [
+    ("observer", "周秀英", "望江社区", "在望江社区住了三十年，退休后有时间，愿意为社区出一份力。"),
+    ("guancha2", "郑明远", "青龙社区", "以前在机械厂做安全员，想帮街坊盯一盯身边工程的质量。"),
+    ("guancha3", "冯丽萍", "桂花社区", "孩子在桂花小学上学，每天接送路过桂花巷，想把大家的意见及时反映上去。"),
+]
 REWARDS = [
     ("社区超市10元代金券", "在合作社区超市使用，有效期三个月。", 50, 200),
     ("环保帆布袋", "锦川市民心工程纪念帆布袋。", 30, 100),
@@ -89,9 +95,9 @@ REWARDS = [
 ]
 POCKET_PARK_CODE = "MX-2026-KP01"
 DESIGNS = [
-    ("林荫休憩方案", "保留现有大树，增设座椅、廊架和健身步道，适合老人休憩。", "280000.00"),
-    ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施。", "350000.00"),
-    ("共享花园方案", "建设居民共管的花园和雨水花园，定期举办园艺活动。", "190000.00"),
+    ("林荫休憩方案", "保留{street}街角现有大树，增设座椅、廊架和健身步道，适合{c}的老人休憩。", "280000.00"),
+    ("儿童乐园方案", "以儿童游乐为主，铺设塑胶地面，设置沙坑和攀爬设施，方便{estate}的孩子就近玩耍。", "350000.00"),
+    ("共享花园方案", "建设{c}居民共管的花园和雨水花园，定期举办园艺活动，收集{street}沿线的雨水。", "190000.00"),
 ]
 # The showcase project (projects.demo.SHOWCASE): the need it answers and its decided design vote.
 SHOWCASE_NEED = (
@@ -105,12 +111,23 @@ SHOWCASE_DESIGNS = [
     ("外立面保温加楼道翻新", "外墙做保温和防水，楼道重新粉刷、更换扶手和感应灯。", "1800000.00"),
     ("管网改造优先", "先彻底改造雨污分流管网和化粪池，楼道只做安全修补。", "1500000.00"),
 ]
+# An observer's suggestions about their own community: (service category, text, the department's answer),
+# with {street}, {estate}, {site} of the community (projects.demo_stories.COMMUNITY_PLACES).
 SUGGESTIONS = [
-    "建议在巷口增设减速带，早晚上学时段车速太快。",
-    "建议社区公告栏增加电子屏，方便老人看通知。",
-    "建议垃圾分类点延长开放时间到晚上九点。",
-    "建议在公交站增加遮阳棚。",
-    "建议小区门口增设无障碍坡道。",
+    (
+        "road",
+        "建议在{street}靠近{site}的路口增设减速带，早晚上学时段车速太快。",
+        "已在{street}路口施划减速标线并安装减速带。",
+    ),
+    ("other", "建议{estate}门口的社区公告栏增加电子屏，方便老人看通知。", "社区已在{estate}门口安装电子公告屏。"),
+    ("garbage", "建议{estate}的垃圾分类点延长开放时间到晚上九点。", "{estate}垃圾分类点已延长开放至晚上九点。"),
+    ("other", "建议在{street}的公交站增加遮阳棚。", "已协调公交公司在{street}站台加装遮阳棚。"),
+    ("road", "建议{estate}门口增设无障碍坡道。", "{estate}门口无障碍坡道已建成。"),
+    ("streetlight", "建议{street}到{site}的小路补装两盏路灯。", "已在{street}至{site}的小路补装路灯。"),
+    ("greenery", "建议修剪{estate}里遮挡二楼窗户的香樟树。", "园林养护单位已修剪{estate}内的香樟树。"),
+    ("street-vending", "建议在{site}附近设一个早市疏导点，把流动摊贩集中起来。", "已在{site}附近设置早市疏导点。"),
+    ("public-toilet", "建议{site}旁的公厕延长开放时间。", "{site}旁公厕已调整为早六点至晚十一点开放。"),
+    ("noise", "建议{site}周边的广场舞统一使用低音量音响。", "已与{site}周边的广场舞队约定音量和时间。"),
 ]
 
 
@@ -199,9 +216,14 @@ def link_needs(needs: list[Need]) -> int:
             continue
         linked += NeedProject.objects.get_or_create(need=need, project=project, defaults={"linked_by": official})[1]
         Need.objects.filter(pk=need.pk).update(status=NeedStatus.ADOPTED)
-    answered = Need.objects.filter(status=NeedStatus.OPEN, title__in=[n[2] for n in NEEDS[8:10]])
-    answered.update(answer="已转交相关部门调研，将在下一年度项目征集中统筹考虑。", status=NeedStatus.ANSWERED,
-                    answered_by=official, answered_at=timezone.now() - timedelta(days=5))  # fmt: skip
+    for _code, community, title, _text in NEEDS[8:10]:
+        answer = f"已转交相关部门到{community}调研，“{title}”将在下一年度民心工程项目征集中统筹考虑。"
+        Need.objects.filter(status=NeedStatus.OPEN, title=title).update(
+            answer=answer,
+            status=NeedStatus.ANSWERED,
+            answered_by=official,
+            answered_at=timezone.now() - timedelta(days=5),
+        )
     return linked
 
 
@@ -215,9 +237,14 @@ def seed_cocreation(
         defaults={"question": f"{project.title}：您最喜欢哪个设计方案？",
                   "opens_at": opens, "closes_at": opens + timedelta(days=open_days)},
     )  # fmt: skip
+    community = project.community.name if project.community_id else ""
+    streets, estates, _sites = demo_stories.COMMUNITY_PLACES.get(community, (["街角"], ["周边小区"], []))
+    where = {"c": community, "street": streets[0], "estate": estates[0]}
     for order, (title, text, cost) in enumerate(designs):
         DesignOption.objects.get_or_create(
-            cocreation=cocreation, title=title, defaults={"text": text, "estimated_cost": Decimal(cost), "order": order}
+            cocreation=cocreation,
+            title=title,
+            defaults={"text": text.format(**where), "estimated_cost": Decimal(cost), "order": order},
         )
     options = list(cocreation.options.order_by("order"))
     voters = _residents()
@@ -252,12 +279,12 @@ def seed_showcase(rng: random.Random) -> None:
 
 def seed_observers(rng: random.Random) -> list[User]:
     observers = []
-    for username, full_name, community_name in OBSERVERS:
+    for username, full_name, community_name, motivation in OBSERVERS:
         user = _user(username, full_name, Role.OBSERVER)
         community = Community.objects.get(name=community_name)
         if not ObserverApplication.objects.filter(user=user).exists():
             ObserverApplication.objects.create(
-                user=user, community=community, motivation="退休后有时间，愿意为社区出一份力。",
+                user=user, community=community, motivation=motivation,
                 status=ApplicationStatus.APPROVED, decided_at=timezone.now() - timedelta(days=90),
                 decided_by=User.objects.filter(role=Role.MANAGER).first(),
             )  # fmt: skip
@@ -270,17 +297,24 @@ def seed_observers(rng: random.Random) -> list[User]:
     return observers
 
 
-def _suggestion(observer: User, number: int, when: datetime, category: ServiceCategory, community: Community):
+def _suggestion(observer: User, number: int, when: datetime, order: int, community: Community):
     code = f"OBS{observer.pk:04d}{when:%y%m}{number:02d}"[:13]
-    if Report.objects.filter(tracking_code=code).exists():
+    category_code, text, answer = SUGGESTIONS[order % len(SUGGESTIONS)]
+    category = ServiceCategory.objects.filter(code=category_code).first()
+    if category is None or Report.objects.filter(tracking_code=code).exists():
         return
+    streets, estates, sites = demo_stories.COMMUNITY_PLACES.get(
+        community.name, (["中心路"], ["中心小区"], ["中心广场"])
+    )
+    where = {"street": streets[order % len(streets)], "estate": estates[order % len(estates)],
+             "site": sites[order % len(sites)]}  # fmt: skip
     report = Report.objects.create(
-        tracking_code=code, kind=ReportKind.SUGGESTION, category=category, text=SUGGESTIONS[number % len(SUGGESTIONS)],
+        tracking_code=code, kind=ReportKind.SUGGESTION, category=category, text=text.format(**where),
         district=community.district, community=community, reporter=observer, reporter_name=observer.public_name,
         status=ReportStatus.CLOSED, department=category.department or Department.objects.get(is_default_desk=True),
         submitted_at=when, dispatched_at=when + timedelta(minutes=5), accepted_at=when + timedelta(hours=3),
         resolved_at=when + timedelta(hours=30), closed_at=when + timedelta(hours=80),
-        answer="感谢您的建议，已转相关部门研究采纳。",
+        answer=f"感谢您的建议，{answer.format(**where)}",
     )  # fmt: skip
     steps = [(EventKind.SUBMITTED, 0), (EventKind.DISPATCHED, 5), (EventKind.ACCEPTED, 180),
              (EventKind.RESOLVED, 1800), (EventKind.CLOSED, 4800)]  # fmt: skip
@@ -293,8 +327,7 @@ def _suggestion(observer: User, number: int, when: datetime, category: ServiceCa
 
 def seed_suggestions(observers: list[User]) -> None:
     """Observer records: last month everyone met the quota; this month one is behind."""
-    category = ServiceCategory.objects.filter(is_active=True).order_by("code").first()
-    if category is None:
+    if not ServiceCategory.objects.exists():
         return
     today = timezone.localdate()
     this_month = today.replace(day=1)
@@ -302,6 +335,7 @@ def seed_suggestions(observers: list[User]) -> None:
     for index, observer in enumerate(observers):
         community = ObserverApplication.objects.filter(user=observer).first().community
         plan = [(last_month, 3 + index), (this_month, [4, 3, 1][index % 3])]
+        order = 0  # each suggestion of an observer a different one
         for month, count in plan:
             for n in range(count):
                 day = min(
@@ -309,7 +343,8 @@ def seed_suggestions(observers: list[User]) -> None:
                 )
                 when = timezone.make_aware(datetime.combine(day, time(9, 30)))
                 if when < timezone.now() - timedelta(hours=80):
-                    _suggestion(observer, n + (0 if month == this_month else 50), when, category, community)
+                    _suggestion(observer, n + (0 if month == this_month else 50), when, order, community)
+                order += 1
 
 
 def seed_rewards() -> None:
@@ -317,20 +352,33 @@ def seed_rewards() -> None:
         RewardItem.objects.get_or_create(name=name, defaults={"description": description, "cost": cost, "stock": stock})
 
 
+def _first(category: str) -> tuple[str, Project | None]:
+    """The city's first public project of a category, and the name to call it by in the minutes."""
+    project = Project.objects.public().filter(category__code=category).order_by("code").first()
+    return (f"“{project.title}”" if project else dict(CATEGORY_WORDS)[category]), project
+
+
+CATEGORY_WORDS = [("elevator", "加装电梯项目"), ("pocket-park", "口袋公园项目"), ("renewal", "老旧小区改造项目"),
+                  ("lighting", "路灯照明提升项目")]  # fmt: skip
+
+
 def seed_meetings() -> None:
+    """Last month's meeting (minutes published, some items done) and this month's, about named projects."""
     chair = Department.objects.get(name="市住房和城乡建设局")
     departments = {d.name: d for d in Department.objects.all()}
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
+    (elevator, lift), (park_name, park), (renewal, old), (lighting, lamps) = (_first(c) for c, _w in CATEGORY_WORDS)
     meetings = [
         (f"{last_month:%Y年%m月}民心工程联席会议", last_month, True,
-         "会议通报了加装电梯、口袋公园等项目进展，议定：一、加快审批；二、统一施工围挡标准；三、及时回应居民诉求。",
-         [("加装电梯项目并联审批，压缩至15个工作日", "市住房和城乡建设局", 10),
-          ("统一施工围挡和夜间施工公示标准", "市城市管理局", 20),
-          ("口袋公园设计方案公示并组织居民投票", "市园林绿化局", 40)]),
+         f"会议通报了{elevator}、{park_name}等项目进展，议定：一、加装电梯并联审批；二、统一施工围挡标准；"
+         "三、及时回应居民诉求。",
+         [(f"{elevator}并联审批，压缩至15个工作日", "市住房和城乡建设局", 10, lift),
+          ("统一施工围挡和夜间施工公示标准", "市城市管理局", 20, None),
+          (f"{park_name}设计方案公示并组织居民投票", "市园林绿化局", 40, park)]),
         (f"{today:%Y年%m月}民心工程联席会议", today.replace(day=1), False, "",
-         [("排查老旧小区外墙安全隐患", "市住房和城乡建设局", 25),
-          ("滨河步道路灯修复", "市城市管理局", 12)]),
+         [(f"{renewal}排查外墙空鼓脱落隐患", "市住房和城乡建设局", 25, old),
+          (f"{lighting}补齐照明盲区", "市城市管理局", 12, lamps)]),
     ]  # fmt: skip
     for title, day, published, minutes, items in meetings:
         meeting, created = Meeting.objects.get_or_create(
@@ -341,11 +389,10 @@ def seed_meetings() -> None:
         if not created:
             continue
         meeting.attending.set([departments[n] for n in ("市城市管理局", "市园林绿化局", "市交通运输局", "市民政局")])
-        project = Project.objects.public().order_by("code").first()
-        for text, owner, days in items:
+        for text, owner, days, project in items:
             ActionItem.objects.create(
                 meeting=meeting, text=text, owner_department=departments[owner], due_date=day + timedelta(days=days),
-                project=project if "电梯" in text else None,
+                project=project,
                 done_at=timezone.now() - timedelta(days=1) if published and days <= 10 else None,
                 outcome="已完成" if published and days <= 10 else "",
             )  # fmt: skip

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civicworks import bulkload
 
-from . import services
+from . import demo_stories, services
 from .models import ChainRole, Community, Department, District, Milestone, Project, ProjectCategory, ResponsiblePerson
 
 CITY_NAME = "锦川市"
@@ -204,7 +204,7 @@ PROJECT_KINDS = [
     ),
     (
         "elderly",
-        "{c}社区养老服务站建设",
+        "{c}嵌入式养老服务站建设",
         CIVIL,
         [HOUSING],
         (50, 200),
@@ -256,27 +256,10 @@ MILESTONES = [
     ("主体完工", "acceptance", 0.8),
     ("竣工验收", "completed", 1.0),
 ]
-UPDATE_TEXT = {
-    "approved": "项目已完成立项批复，资金渠道落实。",
-    "design": "设计方案已在社区公示栏和线上公示，收集居民意见。",
-    "tendering": "施工单位招标公告已发布，开标时间另行通知。",
-    "construction": "施工进场，现场围挡和安全文明施工措施到位。",
-    "acceptance": "主体工程完工，正在组织居民代表参加现场验收。",
-    "completed": "项目通过竣工验收，正式交付使用。",
-    "suspended": "因管线迁改协调未完成，项目暂停施工，复工时间将另行公告。",
-    "cancelled": "经居民议事会协商，项目取消，资金调整至其他民生项目。",
-}
+# The building work starts at this percent; a project under way has gone past it.
+CONSTRUCTION_START = 30
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["建华", "丽娟", "志强", "秀英", "国平", "海燕", "明", "静", "伟", "芳", "晓东", "红梅", "军", "玉兰"]
-PAYEES = [
-    "锦川市第一建筑工程有限公司",
-    "锦川城建设计院",
-    "蜀锦园林绿化工程有限公司",
-    "锦川电梯安装有限公司",
-    "锦川照明工程有限公司",
-    "锦川市政工程有限公司",
-    "锦川工程监理咨询有限公司",
-]
 
 
 def _person_name(rng) -> str:
@@ -324,9 +307,10 @@ def _project_fields(index: int, rng, today, communities, departments, categories
     percent = STAGE_PERCENT.get(stage, rng.randint(35, 85))
     if stage == "cancelled":
         percent = 0
+    place = demo_stories.profile(code_cat, community.name, index)
     return {
         "title": title.format(c=community.name, n=index // len(PROJECT_KINDS) + 1),
-        "description": description,
+        "description": demo_stories.description(code_cat, place, description),
         "category": categories[code_cat],
         "district": community.district,
         "community": community,
@@ -369,8 +353,9 @@ def _fill(project: Project, index: int, rng, today, departments) -> None:
     project.co_organisers.set([departments[name] for name in kind[3]])
     _chain(project, rng)
     reached = _milestones(project, today)
-    _updates(project, reached, rng, today)
-    _money(project, index, rng, today)
+    place = demo_stories.profile(kind[0], project.community.name, index)
+    _updates(project, reached, rng, today, place)
+    _money(project, index, rng, today, place)
 
 
 def _chain(project: Project, rng) -> None:
@@ -417,9 +402,12 @@ def _milestones(project: Project, today) -> list[tuple[str, date]]:
     return reached
 
 
-def _updates(project: Project, reached, rng, today) -> None:
+def _updates(project: Project, reached, rng, today, place: demo_stories.Profile) -> None:
+    """The project's story in stage order, each update with the figures of its stage and percent."""
     final_stage, final_percent = project.stage, project.percent_complete
-    steps = [(stage, STAGE_PERCENT.get(stage, 40), when) for stage, when in reached if stage != "completed"]
+    steps = [
+        (stage, STAGE_PERCENT.get(stage, CONSTRUCTION_START), when) for stage, when in reached if stage != "completed"
+    ]
     if final_stage == "construction":
         steps.append(("construction", final_percent, today - timedelta(days=rng.choice([3, 9, 16, 45]))))
     if final_stage in ("completed", "suspended", "cancelled"):
@@ -427,14 +415,24 @@ def _updates(project: Project, reached, rng, today) -> None:
             (final_stage, final_percent, project.actual_completion or today - timedelta(days=rng.randint(5, 40)))
         )
     steps.sort(key=lambda s: s[2])
+    figures = {
+        "title": project.title,
+        "budget": f"{project.budget / 10000:.0f}",
+        "funding": project.funding_sources,
+        "days": rng.choice([7, 10, 15]),
+        "opinions": rng.randint(12, 96),
+        "bid": f"{project.budget * Decimal(rng.uniform(0.62, 0.78)) / 10000:.1f}",
+    }
     for stage, percent, when in steps:
         at = timezone.make_aware(datetime.combine(when, time(10, rng.randint(0, 59))))
-        services.progress_record(project=project, by=None, stage=stage, percent=percent, text=UPDATE_TEXT[stage], at=at)
+        told = "construction-start" if stage == "construction" and percent <= CONSTRUCTION_START else stage
+        text = demo_stories.update_text(project.category.code, place, told, percent, figures)
+        services.progress_record(project=project, by=None, stage=stage, percent=percent, text=text, at=at)
     Project.objects.filter(pk=project.pk).update(stage=final_stage, percent_complete=final_percent)
     project.refresh_from_db()
 
 
-def _money(project: Project, index: int, rng, today) -> None:
+def _money(project: Project, index: int, rng, today, place: demo_stories.Profile) -> None:
     if project.stage in ("planned",):
         return
     budget = project.budget
@@ -444,7 +442,7 @@ def _money(project: Project, index: int, rng, today) -> None:
         by=None,
         date=project.planned_start - timedelta(days=10) if project.planned_start < today else today,
         amount=first,
-        source="首批资金下达",
+        source=f"{project.funding_sources.split('、')[0]}首批资金下达",
     )
     if project.stage in ("construction", "acceptance", "completed"):
         services.allocation_record(
@@ -452,29 +450,26 @@ def _money(project: Project, index: int, rng, today) -> None:
             by=None,
             date=min(today, project.planned_start + timedelta(days=90)),
             amount=budget - first,
-            source="第二批资金下达",
+            source=f"{project.funding_sources.split('、')[-1]}第二批资金下达",
         )
     # Spending follows the work; every 9th project overruns its budget by a few percent.
     share = Decimal(project.percent_complete) / 100 * Decimal(rng.uniform(0.85, 0.98))
     if index % 9 == 4 and project.stage in ("construction", "acceptance", "completed"):
         share = Decimal("1.04") + Decimal(index % 3) / 100
     spend = (budget * share).quantize(Decimal("0.01"))
-    parts = 3 if spend > 0 else 0
-    start = min(project.planned_start, today)
-    for n in range(parts):
-        amount = (
-            (spend / parts).quantize(Decimal("0.01"))
-            if n < parts - 1
-            else spend - (spend / parts).quantize(Decimal("0.01")) * (parts - 1)
-        )
-        when = min(today, start + timedelta(days=20 + n * 35))
+    paid = demo_stories.payments(project.category.code, place, project.stage) if spend > 0 else []
+    total_weight = sum(weight for _purpose, _payee, weight in paid)
+    start, left = min(project.planned_start, today), spend
+    for n, (purpose, payee, weight) in enumerate(paid):
+        amount = left if n == len(paid) - 1 else (spend * weight / total_weight).quantize(Decimal("0.01"))
+        left -= amount
         services.expenditure_record(
             project=project,
             by=None,
-            date=when,
+            date=min(today, start + timedelta(days=20 + n * 30)),
             amount=amount,
-            payee=rng.choice(PAYEES),
-            purpose=["设计费", "工程进度款", "监理费"][n],
+            payee=payee,
+            purpose=purpose,
             voucher_number=f"JC{project.pk:05d}-{n + 1:02d}",
         )
 

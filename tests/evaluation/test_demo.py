@@ -20,6 +20,7 @@ from evaluation.models import (
     Scorecard,
     SurveyResponse,
 )
+from projects.demo_stories import COMMUNITY_PLACES
 from tests import factories
 
 OPTIONS = {"projects": 12, "responses": 240, "seed": 2026}
@@ -86,3 +87,20 @@ def test_every_demo_scorecard_has_the_exact_parts_of_its_data(lead_department, p
         accepted = Inspection.objects.filter(cycle=card.cycle, project=card.project_id, signed_off_at__isnull=False)
         acceptance = [i.score for i in accepted]
         assert card.acceptance_score == (round_half_up(sum(acceptance) / len(acceptance)) if acceptance else None)
+
+
+def test_demo_comments_and_answers_speak_of_their_project(lead_department, project, other_project):
+    factories.projects(10, lead_unit=lead_department)
+    accounts_demo.seed(options=OPTIONS, stdout=io.StringIO())
+    demo.seed(options=OPTIONS, stdout=io.StringIO())
+    comments = list(SurveyResponse.objects.exclude(comment="").select_related("survey__project__community"))
+    assert len({r.comment for r in comments}) >= 0.9 * len(comments)
+    for response in comments:
+        project = response.survey.project
+        assert project.community is None or any(
+            place in response.comment
+            for place in [project.community.name, *COMMUNITY_PLACES.get(project.community.name, ([], [], []))[1]]
+        ), response.comment
+    for order in RectificationOrder.objects.exclude(response="").select_related("project"):
+        assert order.project.title in order.response
+    assert all(i.project.title in i.notes for i in Inspection.objects.select_related("project"))

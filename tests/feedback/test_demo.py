@@ -10,7 +10,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from feedback import demo, services
+from feedback import demo, demo_texts, services
 from feedback.models import (
     REPORT_PATHS,
     REPORT_STEPS,
@@ -115,3 +115,22 @@ def test_every_demo_report_is_one_the_services_could_have_produced(city, project
         transfers = [e.department_id for e in events if e.kind == EventKind.TRANSFERRED]
         assert report.department_id == (transfers[-1] if transfers else routed.pk)
         assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+
+
+def test_report_texts_differ_name_their_own_community_and_repeat_with_the_seed(city):
+    """The texts of a 600-report city: (nearly) all different, any place they name lies in the report's
+    community, and the same seed writes the same texts."""
+    demo.seed(options={"reports": 600}, stdout=io.StringIO())
+    reports = list(Report.objects.select_related("community").order_by("tracking_code"))
+    texts = [r.text for r in reports]
+    assert len(set(texts)) >= 0.95 * len(texts)
+    places = demo_texts.place_names()
+    for report in reports:
+        named = {places[name] for name in places if name in report.text}
+        assert named <= {report.community.name}, report.text
+        assert report.address.startswith(report.community.district.name)
+    answers = [r.answer for r in reports if r.answer]
+    assert len(set(answers)) >= 0.9 * len(answers)
+    Report.objects.all().delete()
+    demo.seed(options={"reports": 600}, stdout=io.StringIO())
+    assert [r.text for r in Report.objects.order_by("tracking_code")] == texts
