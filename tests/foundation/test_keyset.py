@@ -149,9 +149,11 @@ def test_html_previous_cursor_returns_the_page_before(client, many_projects, mon
     "url", ["/projects/?cursor=nonsense", "/projects/?page=51", "/reports/?cursor=x", "/needs/?cursor=x"]
 )
 def test_html_bad_cursor_is_a_400_page_in_the_layout(client, city, url):
-    response = client.get(url)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "error-page" in response.content.decode() and "first page" in response.content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "返回列表第一页" in chinese
 
 
 def test_html_deep_page_runs_the_first_pages_queries(client, many_projects, monkeypatch, django_assert_num_queries):
