@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "js_lib_leaflet",
-    "axes",
+    "civicworks.accounts.axes_words.SignInProtectionConfig",  # django-axes, named in Chinese too
     "allauth",
     "allauth.account",
     "civicworks.accounts",

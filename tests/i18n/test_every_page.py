@@ -388,3 +388,17 @@ def test_the_consoles_scripts_are_translated(client, settings):
     assert 'Choose %s by selecting them and then select the "Choose" arrow button.' in messages
     untranslated = sorted(m for m in messages if not catalog.get(m))
     assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_the_sign_in_protection_pages_speak_chinese(client, settings):
+    """django-axes ships no Chinese: its app and model names come from our catalogue."""
+    client.force_login(factories.user(role="city_admin", is_superuser=True, is_staff=True))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    index = client.get("/admin/").content.decode()
+    assert "登录保护" in index and "登录尝试" in index and "Access attempts" not in index
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", failures_since_start=3)
+    attempts = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "IP地址" in attempts and "IP Address" not in attempts
