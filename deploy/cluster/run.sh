@@ -285,7 +285,10 @@ start() {
         port_free "$port" || die "port $port is taken: set CLUSTER_PORT to another base"
     done
     mkdir -p "$DIR/run" "$DIR/log"
-    [ "$(id -u)" != 0 ] || chown postgres:postgres "$DIR" "$DIR/run" "$DIR/log"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$DIR" "$DIR/run" "$DIR/log"
+        runuser -u postgres -- test -w "$DIR" || die "the postgres user cannot reach $DIR: choose another CLUSTER_DIR"
+    fi
     if [ -d "$DIR/primary" ]; then
         pg_start primary "$P_PRIMARY"
         pg_start replica "$P_REPLICA"
