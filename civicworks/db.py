@@ -30,7 +30,7 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.utils import ConnectionDoesNotExist
 from django.http import Http404
 
@@ -160,11 +160,15 @@ class ReplicaMiddleware:
                 return response
         except Http404:
             pass
-        except (OperationalError, InterfaceError):
+        except DatabaseError:
+            # The replica went away, restarted (a stale connection), cancelled the query while
+            # replaying, or is a moment behind a migration: read again from the primary. Had the primary failed, it fails again
+            # there and DatabaseUnavailableMiddleware answers 503.
             if replica_answers():
-                raise  # the primary failed: DatabaseUnavailableMiddleware answers 503
-            logger.warning("read replica unavailable; reading the primary", exc_info=True)
-            mark_replica_down()
+                logger.info("a replica read failed; reading the primary", exc_info=True)
+            else:
+                logger.warning("read replica unavailable; reading the primary", exc_info=True)
+                mark_replica_down()
         finally:
             _use_replica.reset(token)
         return _run(request, view_func, view_args, view_kwargs)

@@ -143,6 +143,25 @@ def test_a_replica_that_is_down_falls_back_to_the_primary_without_an_error(clien
     assert dead_replica.connection is None  # never connected
 
 
+@pytest.fixture
+def replica_without_tables(transactional_db, monkeypatch, tmp_path):
+    """A replica that answers but fails the page's queries (as one a migration behind does)."""
+    monkeypatch.setattr(db, "_replica_down_until", 0.0)
+    if connections["default"].vendor == "sqlite":
+        yield add_replica(NAME=str(tmp_path / "empty.sqlite3"))
+    else:
+        yield add_replica(NAME="postgres")
+    connections[db.REPLICA].close()
+    del connections[db.REPLICA]
+
+
+def test_a_replica_whose_query_fails_is_read_again_from_the_primary(client, project, replica_without_tables):
+    response = client.get("/projects/")
+    assert response.status_code == 200
+    assert project.title in response.content.decode()
+    assert db.replica_available()  # it answers: not skipped, only this read went to the primary
+
+
 def test_writes_and_transactions_use_the_primary(project, replica):
     from django.db import transaction
 
