@@ -63,12 +63,13 @@ cluster-stop:
 cluster-destroy:
 	deploy/cluster/run.sh destroy
 
-## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports), then docs/reliability.md
+## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports; the cluster of
+## `make cluster` with a node, a worker and the replica lost), then docs/reliability.md
 ## (a missing program stops it with what to install; a skipped test fails it; figures not measured
 ## in this run are marked with their date)
 reliability: install-dev
 	since=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00); \
-	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
+	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/integration/test_cluster_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
 	status=$$?; CIVICWORKS_RELIABILITY_SINCE=$$since $(PY) tests/integration/report.py; exit $$status
 
 ## make screenshots: regenerate docs/screenshots/*.png from the demo city (throwaway SQLite, Chromium)

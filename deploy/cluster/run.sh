@@ -159,15 +159,19 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
-    # A node that died between two health checks: the request goes to the other one (a refused
-    # connection is retried on another server; a POST is never re-sent once it reached a node).
+    # A busy node answers /readyz late, not never: 3 s, and three misses before it is taken out.
+    timeout check 3s
+    # A node that died between two health checks: a refused connection is tried on the other
+    # node; a GET/HEAD whose node closed without answering (killed) is sent again. A POST is
+    # never re-sent once it reached a node (clients retry it with their Idempotency-Key).
     retries 3
     option redispatch 1
-    retry-on conn-failure
+    retry-on conn-failure empty-response
 
 frontend civicworks
     bind 127.0.0.1:$P_HAPROXY
     option forwardfor
+    http-request disable-l7-retry unless METH_GET || METH_HEAD
     default_backend web
 
 backend web
@@ -175,7 +179,7 @@ backend web
     option httpchk
     http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2 slowstart 2s
+    default-server inter 1s fall 3 rise 2 slowstart 2s
     server web1 127.0.0.1:$P_WEB1 check
     server web2 127.0.0.1:$P_WEB2 check
 
