@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test reliability screenshots bench bench-quick stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability cluster cluster-stop cluster-destroy screenshots bench bench-quick stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -50,12 +50,26 @@ stack: install
 	$(VENV)/bin/gunicorn civicworks.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile - ; \
 	kill 0
 
-## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports), then docs/reliability.md
+## make cluster: the several-node shape on this machine (HAProxy, two gunicorn nodes, PgBouncer,
+## a PostgreSQL primary and streaming replica, Redis, two Celery workers, one beat) on loopback
+## ports from CLUSTER_PORT (18400); prints the URL. See docs/deployment.md.
+cluster: install
+	deploy/cluster/run.sh start
+
+## make cluster-stop: stop every part of it (its data is kept); make cluster-destroy deletes it too
+cluster-stop:
+	deploy/cluster/run.sh stop
+
+cluster-destroy:
+	deploy/cluster/run.sh destroy
+
+## make reliability: fault tests (private PostgreSQL, Redis, gunicorn, Celery on free ports; the cluster of
+## `make cluster` with a node, a worker and the replica lost), then docs/reliability.md
 ## (a missing program stops it with what to install; a skipped test fails it; figures not measured
 ## in this run are marked with their date)
 reliability: install-dev
 	since=$$(date -u +%Y-%m-%dT%H:%M:%S+00:00); \
-	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
+	CIVICWORKS_FAULTS=1 $(VENV)/bin/pytest tests/integration/test_faults.py tests/integration/test_cluster_faults.py tests/security/test_personal_data.py $(PYTEST_ARGS); \
 	status=$$?; CIVICWORKS_RELIABILITY_SINCE=$$since $(PY) tests/integration/report.py; exit $$status
 
 ## make screenshots: regenerate docs/screenshots/*.png from the demo city (throwaway SQLite, Chromium)

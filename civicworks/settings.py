@@ -36,6 +36,67 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A dead PostgreSQL must turn into a quick 503, not a request that hangs.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Behind PgBouncer in transaction pooling (DATABASE_POOLED=1) a connection is shared between
+# transactions: no server-side cursors (`.iterator()` then fetches in chunks client-side), no
+# session state. Keep CONN_MAX_AGE: it is a connection to PgBouncer, which is cheap.
+DATABASE_POOLED = env.bool("DATABASE_POOLED", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
+# A streaming replica for the public reads that may lag (civicworks/db.py, docs/deployment.md).
+# Unset: there is no replica and everything reads the primary.
+if replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(replica_url)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_REPLICA_POOLED", default=False)
+    # A replica that is down is skipped within a second, never a hanging request.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 1
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["civicworks.db.ReplicaRouter"]
+# The views whose GET/HEAD may read the replica (URL names; civicworks/db.py).
+CIVICWORKS_REPLICA_VIEWS = env.list(
+    "CIVICWORKS_REPLICA_VIEWS",
+    default=[
+        "projects:home",
+        "projects:list",
+        "projects:detail",
+        "projects-api:list",
+        "projects-api:map",
+        "projects-api:detail",
+        "projects-api:districts",
+        "projects-api:departments",
+        "feedback:list",
+        "feedback:map-data",
+        "feedback:nearby",
+        "feedback:figures",
+        "feedback:detail",
+        "feedback:track",
+        "feedback-api-hotspots",
+        "hotspots",
+        "opendata:index",
+        "opendata:download",
+        "opendata:departments",
+        "opendata:departments-csv",
+        "opendata:department",
+        "opendata-oc4ids",
+        "opendata-export",
+        "opendata-department-league",
+        "opendata-department",
+        "evaluation:index",
+        "evaluation:cycle",
+        "evaluation-api-cycles",
+        "evaluation-api-trend",
+        "participation:need-list",
+        "participation:annual-index",
+        "participation:annual-list",
+        "participation:honour-roll",
+        "participation:cocreation-list",
+        "participation:meeting-list",
+    ],
+)
+# Read-your-writes: after a successful POST/PUT/PATCH/DELETE a person reads the primary this long.
+CIVICWORKS_READ_YOUR_WRITES_SECONDS = env.int("CIVICWORKS_READ_YOUR_WRITES_SECONDS", default=30)
+# A replica that failed is left alone by a process for this long (reads go to the primary).
+CIVICWORKS_REPLICA_RETRY_SECONDS = env.int("CIVICWORKS_REPLICA_RETRY_SECONDS", default=10)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
@@ -82,6 +143,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it runs the view itself, to read it again from the primary when the replica fails.
+    "civicworks.db.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "civicworks.urls"
@@ -206,6 +269,27 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Several web nodes share their uploaded files: MEDIA_ROOT on a shared folder (NFS, a mounted
+# volume), or CIVICWORKS_MEDIA_STORAGE=s3 for an S3-compatible object store (django-storages,
+# `pip install django-storages[s3]`). Either way every URL still goes through the checking view.
+CIVICWORKS_MEDIA_STORAGE = env.str("CIVICWORKS_MEDIA_STORAGE", default="files")
+if CIVICWORKS_MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "civicworks.s3.CheckedS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("CIVICWORKS_S3_BUCKET"),
+            "endpoint_url": env.str("CIVICWORKS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("CIVICWORKS_S3_REGION", default="") or None,
+            "access_key": env.str("CIVICWORKS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("CIVICWORKS_S3_SECRET_KEY", default="") or None,
+            "location": env.str("CIVICWORKS_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif CIVICWORKS_MEDIA_STORAGE != "files":
+    raise ImproperlyConfigured("CIVICWORKS_MEDIA_STORAGE is 'files' (MEDIA_ROOT) or 's3'.")
 # Tests and `make run` serve static files straight from the finders.
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     Avg,
     Case,
@@ -238,7 +238,7 @@ def map_features_json(rows: QuerySet, *, stage_labels: dict, url_template: str, 
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match (e.g. a year out of the column's range)
         return "[]"
-    with connection.cursor() as cursor:
+    with connections[rows.db].cursor() as cursor:  # the replica when the request reads it (civicworks/db.py)
         cursor.execute(FEATURES_SQL.format(rows=sql), [json.dumps(stage_labels), url_template, code_slot, *params])
         return cursor.fetchone()[0]
 
