@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Fl
 from django.utils import timezone
 
 from civicworks import bulkload
+from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 
 from .hotspot_params import CELL_SIZES
 from .models import (
@@ -100,12 +101,56 @@ def size_key(size: float) -> int:
 # --- Tallies ---------------------------------------------------------------------------------------
 
 
+READ = [
+    "submitted_at",
+    "department_id",
+    "district_id",
+    "category_id",
+    "latitude",
+    "longitude",
+    "is_hidden",
+    "status",
+    "kind",
+    "resolved_at",
+    "due_at",
+    "fixed_asked_at",
+    "fixed_answer",
+]
+
+
+def _tally(report: dict, rating: int | None, satisfied: bool, reopened: bool) -> dict:
+    """The tally of a report's fields (READ), given its counted rating and whether it was reopened."""
+    submitted, resolved, due = report["submitted_at"], report["resolved_at"], report["due_at"]
+    handling = (resolved - submitted) // timedelta(microseconds=1) if resolved is not None else None
+    return {
+        "day": timezone.localtime(submitted, timezone.get_default_timezone()).date(),
+        "department_id": report["department_id"] or 0,
+        "district_id": report["district_id"] or 0,
+        "category_id": report["category_id"] or 0,
+        "latitude": report["latitude"],
+        "longitude": report["longitude"],
+        "public": not report["is_hidden"],
+        "done": int(report["status"] in DONE_STATUSES),
+        "resolved": int(resolved is not None),
+        "on_time": int(resolved is not None and due is not None and resolved <= due),
+        "fast": int(resolved is not None and resolved <= submitted + FAST_HANDLING),
+        "rating": rating,
+        "satisfied": int(satisfied),
+        "complaint": int(report["kind"] == ReportKind.PROBLEM),
+        "reopened": int(reopened),
+        "asked_fixed": int(report["fixed_asked_at"] is not None),
+        "said_fixed": int(report["fixed_answer"] == FixedAnswer.FIXED),
+        "said_not_fixed": int(report["fixed_answer"] == FixedAnswer.NOT_FIXED),
+        "handling_us": handling,
+        "hour": handling // HOUR_US if handling is not None else None,
+    }
+
+
 def tallies(reports: QuerySet) -> Iterator[tuple[int, dict]]:
     """(report id, tally) of each report, in one query. The rating rule and the reopening are the
-    figures' own SQL (selectors.COUNTED_RATING, SATISFIED_RATING); the rest is read in Python."""
+    figures' own SQL (selectors.COUNTED_RATING, SATISFIED_RATING, the REOPENED event)."""
     from .selectors import COUNTED_RATING, SATISFIED_RATING
 
-    zone = timezone.get_default_timezone()
     rows = (
         reports.order_by()
         .annotate(
@@ -113,71 +158,36 @@ def tallies(reports: QuerySet) -> Iterator[tuple[int, dict]]:
             tally_satisfied=SATISFIED_RATING,
             tally_reopened=Exists(ReportEvent.objects.filter(report=OuterRef("pk"), kind=EventKind.REOPENED)),
         )
-        .values_list(
-            "pk",
-            "submitted_at",
-            "department_id",
-            "district_id",
-            "category_id",
-            "latitude",
-            "longitude",
-            "is_hidden",
-            "status",
-            "kind",
-            "resolved_at",
-            "due_at",
-            "fixed_asked_at",
-            "fixed_answer",
-            "tally_rating",
-            "tally_satisfied",
-            "tally_reopened",
-        )
+        .values("pk", *READ, "tally_rating", "tally_satisfied", "tally_reopened")
     )
-    for (
-        pk,
-        submitted,
-        department,
-        district,
-        category,
-        lat,
-        lng,
-        hidden,
-        status,
-        kind,
-        resolved,
-        due,
-        asked,
-        answer,
-        rating,
-        satisfied,
-        reopened,
-    ) in rows:  # noqa: E501
-        handling = (resolved - submitted) // timedelta(microseconds=1) if resolved is not None else None
-        yield (
-            pk,
-            {
-                "day": timezone.localtime(submitted, zone).date(),
-                "department_id": department or 0,
-                "district_id": district or 0,
-                "category_id": category or 0,
-                "latitude": lat,
-                "longitude": lng,
-                "public": not hidden,
-                "done": int(status in DONE_STATUSES),
-                "resolved": int(resolved is not None),
-                "on_time": int(resolved is not None and due is not None and resolved <= due),
-                "fast": int(resolved is not None and resolved <= submitted + FAST_HANDLING),
-                "rating": rating,
-                "satisfied": int(satisfied is not None),
-                "complaint": int(kind == ReportKind.PROBLEM),
-                "reopened": int(bool(reopened)),
-                "asked_fixed": int(asked is not None),
-                "said_fixed": int(answer == FixedAnswer.FIXED),
-                "said_not_fixed": int(answer == FixedAnswer.NOT_FIXED),
-                "handling_us": handling,
-                "hour": handling // HOUR_US if handling is not None else None,
-            },
+    for row in rows:
+        yield row["pk"], _tally(row, row["tally_rating"], row["tally_satisfied"] is not None, row["tally_reopened"])
+
+
+def _rated_by_handler(report: Report) -> bool:
+    """selectors.RATED_BY_HANDLER for one report in memory (SQL's NULL never equals anything)."""
+    if report.reporter_id is None:
+        return False
+    reporter = report.reporter
+    return (
+        reporter.role == Role.CITY_ADMIN
+        or reporter.is_superuser
+        or (
+            reporter.role in DEPARTMENT_ROLES
+            and reporter.department_id is not None
+            and reporter.department_id == report.department_id
         )
+        or report.reporter_id == report.grid_worker_id
+    )
+
+
+def tally_of(report: Report, *, reopened: bool) -> dict:
+    """The tally of a report in memory, without a query (but for its reporter, once it is rated)."""
+    rating = None if report.rating is None or _rated_by_handler(report) else report.rating
+    fields = {name: getattr(report, name) for name in READ}
+    for name in ("latitude", "longitude"):  # as stored (a form may have set a string or a Decimal)
+        fields[name] = None if fields[name] is None else float(fields[name])
+    return _tally(fields, rating, rating is not None and rating >= 4, reopened)
 
 
 def _figure_counts(tally: dict) -> list[int]:
@@ -269,35 +279,52 @@ def sync(report_ids: Iterable[int], *, gone: bool = False) -> None:
     ids = sorted(set(report_ids))
     if not ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         new = {} if gone else dict(tallies(Report.objects.filter(pk__in=ids)))
-        old = {
-            t.pop("report_id"): t
-            for t in ReportTally.objects.filter(report_id__in=ids).values("report_id", *TALLY_FIELDS)
-        }
-        deltas, changed = _Deltas(), []
-        for pk in ids:
-            before, after = old.get(pk), new.get(pk)
-            if before == after:
-                continue
-            if before is not None:
-                deltas.add(before, -1)
-            if after is not None:
-                deltas.add(after, +1)
-                changed.append(ReportTally(report_id=pk, **after))
-        deltas.write()
-        if changed:
-            ReportTally.objects.bulk_create(
-                changed, update_conflicts=True, unique_fields=["report"], update_fields=TALLY_FIELDS
-            )
-        if gone := [pk for pk in old if pk not in new]:
-            ReportTally.objects.filter(report_id__in=gone).delete()
+        _apply(ids, _stored(ids), new)
+
+
+def _stored(ids: list[int]) -> dict[int, dict]:
+    rows = ReportTally.objects.filter(report_id__in=ids).values("report_id", *TALLY_FIELDS)
+    return {row.pop("report_id"): row for row in rows}
+
+
+def _apply(ids: list[int], old: dict[int, dict], new: dict[int, dict]) -> None:
+    """Move each report's contribution from its `old` tally to its `new` one (None: none)."""
+    deltas, changed = _Deltas(), []
+    for pk in ids:
+        before, after = old.get(pk), new.get(pk)
+        if before == after:
+            continue
+        if before is not None:
+            deltas.add(before, -1)
+        if after is not None:
+            deltas.add(after, +1)
+            changed.append(ReportTally(report_id=pk, **after))
+    deltas.write()
+    if changed:
+        ReportTally.objects.bulk_create(
+            changed, update_conflicts=True, unique_fields=["report"], update_fields=TALLY_FIELDS
+        )
+    if gone := [pk for pk in old if pk not in new]:
+        ReportTally.objects.filter(report_id__in=gone).delete()
 
 
 def report_saved(sender, instance: Report, created: bool, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """post_save: the tally from the saved instance (no query for it), moved from the stored one."""
     if raw or (update_fields is not None and not COUNTED_FIELDS.intersection(update_fields)):
         return
-    sync([instance.pk])
+    if instance.get_deferred_fields().intersection(READ):
+        sync([instance.pk])  # a partly loaded instance: read the report rather than each field
+        return
+    with transaction.atomic(savepoint=False):
+        old = {} if created else _stored([instance.pk])
+        if not created and not old:
+            sync([instance.pk])  # never tallied (loaded before the rollups, not rebuilt since)
+            return
+        # Reopened stays reopened (events are not deleted); event_saved sets it.
+        reopened = bool(old and old[instance.pk]["reopened"])
+        _apply([instance.pk], old, {instance.pk: tally_of(instance, reopened=reopened)})
 
 
 def report_deleted(sender, instance: Report, **kwargs) -> None:
@@ -320,7 +347,7 @@ def rebuild(*, batch: int = 20_000, log=None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ReportTally._meta.db_table)} IN EXCLUSIVE MODE")
         for model in (DayCell, DayHandling, DayFigures, ReportTally):
-            model.objects.all()._raw_delete(model.objects.db)
+            model.objects.all().delete()
         counted, last = 0, 0
         while ids := list(Report.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]):
             rows = tallies(Report.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]))
