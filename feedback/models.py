@@ -817,11 +817,12 @@ class DayFigures(models.Model):
         return f"{self.day} {self.department_id}/{self.district_id}: {self.reports}"
 
 
-class DayHandling(models.Model):
-    """The handling-time histogram: answered reports submitted on `day` per department, district and
-    whole hour of handling, with the sum of their exact handling times (for the median)."""
+class MonthHandling(models.Model):
+    """The handling-time histogram: answered reports submitted in `month` (its first day) per department,
+    district and whole hour of handling, with the sum of their exact handling times (for the median).
+    By month, not day: the figures' periods are months and quarters, and a year reads 12 rows a bucket."""
 
-    day = models.DateField()
+    month = models.DateField()
     department_id = models.IntegerField(default=0)
     district_id = models.IntegerField(default=0)
     hour = models.IntegerField()
@@ -830,16 +831,18 @@ class DayHandling(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "department_id", "district_id", "hour"], name="day_handling_key"),
+            models.UniqueConstraint(
+                fields=["month", "department_id", "district_id", "hour"], name="month_handling_key"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.department_id}/{self.district_id} {self.hour} h: {self.reports}"
+        return f"{self.month:%Y-%m} {self.department_id}/{self.district_id} {self.hour} h: {self.reports}"
 
 
 class DayCell(models.Model):
     """Public located reports submitted on `day` per hotspot cell (every size of hotspot_params.CELL_SIZES,
-    `size` in millionths of a degree) and category."""
+    `size` in millionths of a degree) and category, and again for all categories (`category_id` 0)."""
 
     size = models.IntegerField()
     day = models.DateField()

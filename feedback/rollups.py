@@ -5,10 +5,11 @@ department, district, category and place, and what the figures count of it (answ
 within 48 hours, its counted rating, reopened, "is it fixed?"). Three tables sum the tallies:
 
 - `DayFigures`: per day × department × district, the counts behind `selectors.report_counts`;
-- `DayHandling`: per day × department × district × whole hour of handling, how many answered
-  reports and the sum of their exact handling times — the histogram the medians come from;
-- `DayCell`: per day × hotspot cell (every size of `hotspot_params.CELL_SIZES`) × category, the
-  public located reports — what the hotspots count.
+- `MonthHandling`: per month × department × district × whole hour of handling, how many answered
+  reports and the sum of their exact handling times — the histogram the medians come from (the
+  figures' periods are whole months and quarters);
+- `DayCell`: per day × hotspot cell (every size of `hotspot_params.CELL_SIZES`) × category, and
+  × all categories (category 0), the public located reports — what the hotspots count.
 
 The figures are those of the reports submitted in a period, in their current state; so a tally is
 the report's current state, and a change anywhere in a report moves its contribution: `sync`
@@ -25,11 +26,11 @@ they replace stay as the oracle: `selectors.figures_direct`, `selectors.quarterl
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Floor
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Floor, TruncMonth
 from django.utils import timezone
 
 from civicworks import bulkload
@@ -40,9 +41,9 @@ from .models import (
     DONE_STATUSES,
     DayCell,
     DayFigures,
-    DayHandling,
     EventKind,
     FixedAnswer,
+    MonthHandling,
     Report,
     ReportEvent,
     ReportKind,
@@ -68,7 +69,7 @@ FIGURE_COUNTS = [
     "said_fixed",
     "said_not_fixed",
 ]
-HANDLING_KEYS = [*FIGURE_KEYS, "hour"]
+HANDLING_KEYS = ["month", "department_id", "district_id", "hour"]
 CELL_KEYS = ["size", "day", "x", "y", "category_id"]
 # The fields of a report its tally reads: a save that writes none of them changes no figure.
 COUNTED_FIELDS = frozenset(
@@ -214,7 +215,8 @@ def _cells(tally: dict) -> list[tuple]:
         return []
     lat, lng, day, category = tally["latitude"], tally["longitude"], tally["day"], tally["category_id"]
     # The hotspots' own arithmetic (floor of the IEEE quotient), so each report falls in the same cell.
-    return [(size_key(s), day, math.floor(lng / s), math.floor(lat / s), category) for s in CELL_SIZES]
+    cells = [(size_key(s), day, math.floor(lng / s), math.floor(lat / s)) for s in CELL_SIZES]
+    return [(*cell, c) for cell in cells for c in (category, 0)]  # 0: all categories
 
 
 class _Deltas:
@@ -231,7 +233,8 @@ class _Deltas:
         for i, n in enumerate(_figure_counts(tally)):
             row[i] += sign * n
         if tally["hour"] is not None:
-            bucket = self.handling[(*key, tally["hour"])]
+            month = tally["day"].replace(day=1)
+            bucket = self.handling[(month, tally["department_id"], tally["district_id"], tally["hour"])]
             bucket[0] += sign
             bucket[1] += sign * tally["handling_us"]
         for cell in _cells(tally):
@@ -239,7 +242,7 @@ class _Deltas:
 
     def write(self) -> None:
         _add(DayFigures, FIGURE_KEYS, FIGURE_COUNTS, self.figures)
-        _add(DayHandling, HANDLING_KEYS, ["reports", "handling_us"], self.handling)
+        _add(MonthHandling, HANDLING_KEYS, ["reports", "handling_us"], self.handling)
         _add(DayCell, CELL_KEYS, ["reports"], self.cells)
 
 
@@ -258,12 +261,10 @@ def _add(model, keys: list[str], counts: list[str], rows: dict[tuple, list[int]]
     conflict = ", ".join(quote(k) for k in keys)
     # Table and column names from the models, values as parameters.
     sql = f"INSERT INTO {table} ({names}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {sets}"  # noqa: S608
-    day = keys.index("day")
     params = []
     for key, values in changed:
-        key = list(key)
-        key[day] = connection.ops.adapt_datefield_value(key[day])
-        params.extend([*key, *values])
+        params.extend([connection.ops.adapt_datefield_value(k) if isinstance(k, date) else k for k in key])
+        params.extend(values)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -346,7 +347,7 @@ def rebuild(*, batch: int = 20_000, log=None) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ReportTally._meta.db_table)} IN EXCLUSIVE MODE")
-        for model in (DayCell, DayHandling, DayFigures, ReportTally):
+        for model in (DayCell, MonthHandling, DayFigures, ReportTally):
             model.objects.all().delete()
         counted, last = 0, 0
         while ids := list(Report.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]):
@@ -394,9 +395,10 @@ def _sum_tallies() -> None:
         ),
     )
     _insert_select(
-        DayHandling,
+        MonthHandling,
         [*HANDLING_KEYS, "reports", "handling_us"],
         tallies_.filter(hour__isnull=False)
+        .annotate(month=TruncMonth("day"))
         .values(*HANDLING_KEYS)
         .annotate(n_reports=Count("pk"), n_handling=Sum("handling_us")),
     )
@@ -410,6 +412,18 @@ def _sum_tallies() -> None:
                 cell_size=Value(size_key(size)), cx=Floor(F("longitude") / step), cy=Floor(F("latitude") / step)
             )
             .values("cell_size", "day", "cx", "cy", "category_id")
+            .annotate(n_reports=Count("pk")),
+        )
+        _insert_select(  # all categories
+            DayCell,
+            [*CELL_KEYS, "reports"],
+            located.annotate(
+                cell_size=Value(size_key(size)),
+                cx=Floor(F("longitude") / step),
+                cy=Floor(F("latitude") / step),
+                all_categories=Value(0),
+            )
+            .values("cell_size", "day", "cx", "cy", "all_categories")
             .annotate(n_reports=Count("pk")),
         )
 
@@ -441,10 +455,11 @@ def counts(row: dict) -> dict:
     }
 
 
-def _in_periods(periods) -> Q:
+def _in_periods(periods, field: str = "day") -> Q:
+    """Rows of the periods; by "month", the months they cover (periods are whole months or quarters)."""
     within = Q(pk__in=[])  # no period, no row
     for period in periods:
-        within |= Q(day__gte=period.start, day__lt=period.end)
+        within |= Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
     return within
 
 
@@ -485,7 +500,7 @@ def figures(*, period, department_id: int | None = None) -> dict:
     if department_id is not None:
         scope = scope.filter(department_id=department_id)
     rows, before = scope.filter(_in_periods([period])), scope.filter(_in_periods([previous]))
-    histogram = DayHandling.objects.order_by().filter(_in_periods([period]))
+    histogram = MonthHandling.objects.order_by().filter(_in_periods([period], "month"))
     if department_id is not None:
         histogram = histogram.filter(department_id=department_id)
     from projects.models import Department, District
@@ -538,14 +553,13 @@ def quarterly_figures(periods, *group: str, department_id: int | None = None) ->
     """selectors.quarterly_figures from the day rows: per (*group, year, quarter) of submission."""
     from .selectors import hours, report_rates
 
-    within = _in_periods(periods)
-    rows = DayFigures.objects.order_by().filter(within)
-    histogram = DayHandling.objects.order_by().filter(within)
+    rows = DayFigures.objects.order_by().filter(_in_periods(periods))
+    histogram = MonthHandling.objects.order_by().filter(_in_periods(periods, "month"))
     if department_id is not None:
         rows, histogram = rows.filter(department_id=department_id), histogram.filter(department_id=department_id)
-    when = {"year": ExtractYear("day"), "quarter": ExtractQuarter("day")}
     keys = (*group, "year", "quarter")
-    handling = medians(histogram.annotate(**when), *keys)
+    handling = medians(histogram.annotate(year=ExtractYear("month"), quarter=ExtractQuarter("month")), *keys)
+    when = {"year": ExtractYear("day"), "quarter": ExtractQuarter("day")}
     result = {}
     for row in rows.annotate(**when).values(*keys).annotate(**_totals()).filter(n_reports__gt=0):
         key = tuple(_id(row[k]) if k in group else row[k] for k in keys)
@@ -573,8 +587,7 @@ def cell_counts(query) -> list[dict]:
         day__gte=query.since_date - timedelta(days=query.days),
         day__lte=query.until_date,
     )
-    if query.category_id:
-        rows = rows.filter(category_id=query.category_id)
+    rows = rows.filter(category_id=query.category_id or 0)  # 0: the rows of all categories
     if query.bbox:
         # The bbox is snapped to whole cells (hotspot_params.snap): its edges are cell numbers.
         west, south, east, north = (round(edge / query.cell) for edge in query.bbox)

@@ -24,7 +24,7 @@ from civicworks.errors import DomainError
 from feedback import fixed, rollups, selectors, services
 from feedback.hotspot_params import HotspotQuery, snap
 from feedback.hotspots import cell_counts, cell_counts_direct
-from feedback.models import DayCell, DayFigures, DayHandling, Report, ReportStatus, ReportTally
+from feedback.models import DayCell, DayFigures, MonthHandling, Report, ReportStatus, ReportTally
 from opendata.departments import Quarter, league
 from tests import factories
 
@@ -41,7 +41,7 @@ def _rows() -> dict:
     }
     handling = {
         tuple(r[k] for k in rollups.HANDLING_KEYS): (r["reports"], r["handling_us"])
-        for r in DayHandling.objects.values()
+        for r in MonthHandling.objects.values()
         if r["reports"]
     }
     cells = {tuple(r[k] for k in rollups.CELL_KEYS): r["reports"] for r in DayCell.objects.values() if r["reports"]}
