@@ -842,18 +842,22 @@ class MonthHandling(models.Model):
 
 class DayCell(models.Model):
     """Public located reports submitted on `day` per hotspot cell (every size of hotspot_params.CELL_SIZES,
-    `size` in millionths of a degree) and category, and again for all categories (`category_id` 0)."""
+    `size` in millionths of a degree) and category, and again for all categories (`category_id` 0).
+    Month rows (`month`, `day` its first day) sum the month's days: a long period reads its whole
+    months from them and only the days at its edges from the day rows."""
 
     size = models.IntegerField()
+    category_id = models.IntegerField(default=0)
+    month = models.BooleanField(default=False)
     day = models.DateField()
     x = models.IntegerField()
     y = models.IntegerField()
-    category_id = models.IntegerField(default=0)
     reports = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["size", "day", "x", "y", "category_id"], name="day_cell_key"),
+            # Equalities first (size, category, span), then the period: the hotspots' index.
+            models.UniqueConstraint(fields=["size", "category_id", "month", "day", "x", "y"], name="day_cell_key"),
         ]
 
     def __str__(self) -> str:

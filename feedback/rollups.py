@@ -8,8 +8,8 @@ within 48 hours, its counted rating, reopened, "is it fixed?"). Three tables sum
 - `MonthHandling`: per month × department × district × whole hour of handling, how many answered
   reports and the sum of their exact handling times — the histogram the medians come from (the
   figures' periods are whole months and quarters);
-- `DayCell`: per day × hotspot cell (every size of `hotspot_params.CELL_SIZES`) × category, and
-  × all categories (category 0), the public located reports — what the hotspots count.
+- `DayCell`: per day, and per month, × hotspot cell (every size of `hotspot_params.CELL_SIZES`) ×
+  category, and × all categories (category 0), the public located reports — what the hotspots count.
 
 The figures are those of the reports submitted in a period, in their current state; so a tally is
 the report's current state, and a change anywhere in a report moves its contribution: `sync`
@@ -70,7 +70,7 @@ FIGURE_COUNTS = [
     "said_not_fixed",
 ]
 HANDLING_KEYS = ["month", "department_id", "district_id", "hour"]
-CELL_KEYS = ["size", "day", "x", "y", "category_id"]
+CELL_KEYS = ["size", "category_id", "month", "day", "x", "y"]
 # The fields of a report its tally reads: a save that writes none of them changes no figure.
 COUNTED_FIELDS = frozenset(
     {
@@ -215,8 +215,13 @@ def _cells(tally: dict) -> list[tuple]:
         return []
     lat, lng, day, category = tally["latitude"], tally["longitude"], tally["day"], tally["category_id"]
     # The hotspots' own arithmetic (floor of the IEEE quotient), so each report falls in the same cell.
-    cells = [(size_key(s), day, math.floor(lng / s), math.floor(lat / s)) for s in CELL_SIZES]
-    return [(*cell, c) for cell in cells for c in (category, 0)]  # 0: all categories
+    spans = ((False, day), (True, day.replace(day=1)))  # its day's row and its month's
+    return [
+        (size_key(s), c, month, first, math.floor(lng / s), math.floor(lat / s))
+        for s in CELL_SIZES
+        for c in (category, 0)  # 0: all categories
+        for month, first in spans
+    ]
 
 
 class _Deltas:
@@ -405,27 +410,18 @@ def _sum_tallies() -> None:
     located = tallies_.filter(public=True, latitude__isnull=False, longitude__isnull=False)
     for size in CELL_SIZES:
         step = Value(size, output_field=FloatField())
-        _insert_select(
-            DayCell,
-            [*CELL_KEYS, "reports"],
-            located.annotate(
-                cell_size=Value(size_key(size)), cx=Floor(F("longitude") / step), cy=Floor(F("latitude") / step)
-            )
-            .values("cell_size", "day", "cx", "cy", "category_id")
-            .annotate(n_reports=Count("pk")),
+        cells = located.annotate(
+            cell_size=Value(size_key(size)), cx=Floor(F("longitude") / step), cy=Floor(F("latitude") / step)
         )
-        _insert_select(  # all categories
-            DayCell,
-            [*CELL_KEYS, "reports"],
-            located.annotate(
-                cell_size=Value(size_key(size)),
-                cx=Floor(F("longitude") / step),
-                cy=Floor(F("latitude") / step),
-                all_categories=Value(0),
-            )
-            .values("cell_size", "day", "cx", "cy", "all_categories")
-            .annotate(n_reports=Count("pk")),
-        )
+        for category in (F("category_id"), Value(0)):  # each category, and all of them
+            for month, first in ((False, F("day")), (True, TruncMonth("day"))):
+                _insert_select(
+                    DayCell,
+                    [*CELL_KEYS, "reports"],
+                    cells.annotate(cell_category=category, cell_month=Value(month), cell_day=first)
+                    .values("cell_size", "cell_category", "cell_month", "cell_day", "cx", "cy")
+                    .annotate(n_reports=Count("pk")),
+                )
 
 
 # --- Reads -----------------------------------------------------------------------------------------
@@ -578,15 +574,31 @@ def period_counts(period) -> dict:
     return counts(DayFigures.objects.filter(_in_periods([period])).aggregate(**_totals()))
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _spans(start: date, end: date) -> Q:
+    """The DayCell rows that sum [start, end) once: its whole months' rows, and the day rows of the days
+    before the first whole month and after the last."""
+    first = start if start.day == 1 else _next_month(start)
+    last = end.replace(day=1)  # the end of the whole months
+    if first >= last:
+        return Q(month=False, day__gte=start, day__lt=end)
+    return (
+        Q(month=False, day__gte=start, day__lt=first)
+        | Q(month=True, day__gte=first, day__lt=last)
+        | Q(month=False, day__gte=last, day__lt=end)
+    )
+
+
 def cell_counts(query) -> list[dict]:
     """hotspots.cell_counts from the day rows: [{x, y, count, previous}] densest first, one query."""
     from .hotspots import MAX_CELLS
 
-    rows = DayCell.objects.filter(
-        size=size_key(query.cell),
-        day__gte=query.since_date - timedelta(days=query.days),
-        day__lte=query.until_date,
-    )
+    since, until = query.since_date, query.until_date + timedelta(days=1)
+    rows = DayCell.objects.filter(_spans(since - timedelta(days=query.days), since) | _spans(since, until))
+    rows = rows.filter(size=size_key(query.cell))
     rows = rows.filter(category_id=query.category_id or 0)  # 0: the rows of all categories
     if query.bbox:
         # The bbox is snapped to whole cells (hotspot_params.snap): its edges are cell numbers.
