@@ -20,7 +20,7 @@ from django.utils import timezone
 from civicworks.notifications import services
 from civicworks.notifications.services import site_link
 
-from . import notifications
+from . import notifications, rollups
 from .models import DONE_STATUSES, Report
 
 SALT = "feedback.fixed-question"
@@ -61,6 +61,7 @@ def fixed_question_ask(*, report_id: int, now: datetime) -> bool:
     # The conditional update claims the report: a second run (or worker) updates nothing.
     if not Report.objects.filter(pk=report_id, fixed_asked_at__isnull=True).update(fixed_asked_at=now):
         return False
+    rollups.sync([report_id])  # the update bypassed save(): "asked" is a figure
     report = Report.objects.select_related("category", "department", "reporter").get(pk=report_id)
     to, _link = notifications.reporter_link(report)
     context = {

@@ -1,8 +1,9 @@
 """Hotspots: where reports concentrate, counted in the database into grid cells.
 
-One SQL query groups the reports of the period AND of the previous period of equal length
-into cells (floor(lat / size), floor(lng / size)) with conditional counts; no report row
-leaves the database. The answer is cached for a short time, keyed on the validated filters.
+One SQL query groups the day rows of the rollups (feedback.rollups: public located reports per
+day, cell and category) of the period AND of the previous period of equal length into cells
+(floor(lat / size), floor(lng / size)) with conditional sums; the direct count over the reports
+stays as `cell_counts_direct`. The answer is cached for a short time, keyed on the validated filters.
 The filters, their defaults and their (translated) errors live in `feedback.hotspot_params`.
 """
 
@@ -42,7 +43,15 @@ LEVELS = 5
 
 
 def cell_counts(query: HotspotQuery) -> list[dict]:
-    """[{x, y, count, previous}] per non-empty cell of the period, densest first — one aggregate query."""
+    """[{x, y, count, previous}] per non-empty cell of the period, densest first — one query over the
+    rollups' day rows (feedback.rollups.cell_counts), whatever the number of reports."""
+    from . import rollups
+
+    return rollups.cell_counts(query)
+
+
+def cell_counts_direct(query: HotspotQuery) -> list[dict]:
+    """The same counted over the reports — one aggregate query (the rollups' oracle in the tests)."""
     size = Value(query.cell, output_field=FloatField())
     rows = Report.objects.public().filter(
         latitude__isnull=False,

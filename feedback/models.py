@@ -753,3 +753,112 @@ class SiteCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report or self.project} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Rollups (feedback/rollups.py): what the public figures read instead of the reports ------------
+
+
+class ReportTally(models.Model):
+    """What one report adds to the rollups, as last counted: the incremental path subtracts this
+    and adds the report's new tally when the report changes (feedback.rollups.sync)."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    day = models.DateField()  # the city's date of submission: the figures count a report in its period
+    department_id = models.IntegerField(default=0)  # 0: none (plain integers, so that keys are never NULL)
+    district_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    public = models.BooleanField(default=True)
+    done = models.SmallIntegerField(default=0)
+    resolved = models.SmallIntegerField(default=0)
+    on_time = models.SmallIntegerField(default=0)
+    fast = models.SmallIntegerField(default=0)
+    rating = models.SmallIntegerField(null=True)  # the counted rating (selectors.COUNTED_RATING)
+    satisfied = models.SmallIntegerField(default=0)
+    complaint = models.SmallIntegerField(default=0)
+    reopened = models.SmallIntegerField(default=0)
+    asked_fixed = models.SmallIntegerField(default=0)
+    said_fixed = models.SmallIntegerField(default=0)
+    said_not_fixed = models.SmallIntegerField(default=0)
+    handling_us = models.BigIntegerField(null=True)  # answered − submitted, in microseconds
+    hour = models.IntegerField(null=True)  # floor(handling in hours): the histogram's bucket
+
+    def __str__(self) -> str:
+        return f"#{self.report_id} @ {self.day}"
+
+
+class DayFigures(models.Model):
+    """Sums of the tallies of the reports submitted on `day`, per department and district."""
+
+    day = models.DateField()
+    department_id = models.IntegerField(default=0)
+    district_id = models.IntegerField(default=0)
+    reports = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    fast = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    complaints = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    asked_fixed = models.IntegerField(default=0)
+    said_fixed = models.IntegerField(default=0)
+    said_not_fixed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department_id", "district_id"], name="day_figures_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.department_id}/{self.district_id}: {self.reports}"
+
+
+class MonthHandling(models.Model):
+    """The handling-time histogram: answered reports submitted in `month` (its first day) per department,
+    district and whole hour of handling, with the sum of their exact handling times (for the median).
+    By month, not day: the figures' periods are months and quarters, and a year reads 12 rows a bucket."""
+
+    month = models.DateField()
+    department_id = models.IntegerField(default=0)
+    district_id = models.IntegerField(default=0)
+    hour = models.IntegerField()
+    reports = models.IntegerField(default=0)
+    handling_us = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department_id", "district_id", "hour"], name="month_handling_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_id}/{self.district_id} {self.hour} h: {self.reports}"
+
+
+class DayCell(models.Model):
+    """Public located reports submitted on `day` per hotspot cell (every size of hotspot_params.CELL_SIZES,
+    `size` in millionths of a degree) and category, and again for all categories (`category_id` 0).
+    Month rows (`month`, `day` its first day) sum the month's days: a long period reads its whole
+    months from them and only the days at its edges from the day rows."""
+
+    size = models.IntegerField()
+    category_id = models.IntegerField(default=0)
+    month = models.BooleanField(default=False)
+    day = models.DateField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    reports = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Equalities first (size, category, span), then the period: the hotspots' index.
+            models.UniqueConstraint(fields=["size", "category_id", "month", "day", "x", "y"], name="day_cell_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.size}:{self.x},{self.y}: {self.reports}"

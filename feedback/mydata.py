@@ -3,6 +3,7 @@
 from civicworks.accounts.models import User
 from civicworks.accounts.mydata import MyDataPart
 
+from . import rollups
 from .models import Report
 from .privacy import unlink_reporter
 
@@ -27,6 +28,7 @@ def erase(user: User) -> None:
     for report in reports:
         unlink_reporter(report)
     Report.objects.bulk_update(reports, ["reporter", "reporter_name", "reporter_phone", "reporter_email"])
+    rollups.sync(r.pk for r in reports)  # a rating by a handler's own account counts once it is nobody's
 
 
 PART = MyDataPart(key="reports", export=export, erase=erase)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from civicworks.accounts.models import User
 from civicworks.redaction import redact_contacts
 
+from . import rollups
 from .models import ContactDisclosure, Report, ReportEvent, ReportStatus, SiteCheck
 from .services import may_handle
 
@@ -110,6 +111,7 @@ def _purge_batch(cutoff: datetime, now: datetime, batch_size: int) -> int:
         report.rating_comment = redact_contacts(report.rating_comment)
         report.anonymised_at = now
     Report.objects.bulk_update(batch, PURGE_FIELDS)
+    rollups.sync(r.pk for r in batch)  # the reporter unlinked: their rating may count now
     events = list(ReportEvent.objects.filter(report__in=batch).exclude(note="").only("pk", "note"))
     for event in events:
         event.note = redact_contacts(event.note)

@@ -301,6 +301,25 @@ def _grouped(rows: QuerySet, group: str, name: str, previous: QuerySet) -> list[
 
 
 def quarterly_figures(periods: list[Period], *group: str, department_id: int | None = None) -> dict[tuple, dict]:
+    """The figures of the reports submitted in `periods` (quarters) per (*group, year, quarter), read from
+    the rollups (feedback.rollups): a fixed number of queries whatever the number of reports."""
+    from . import rollups
+
+    return rollups.quarterly_figures(periods, *group, department_id=department_id)
+
+
+def figures(*, period: Period, department_id: int | None = None) -> dict:
+    """Per department and per district for one period, with complaints of the period before, read from
+    the rollups (feedback.rollups)."""
+    from . import rollups
+
+    return rollups.figures(period=period, department_id=department_id)
+
+
+# The direct computations over the reports: the rollups' oracle (tests/feedback/test_rollups.py).
+
+
+def quarterly_figures_direct(periods: list[Period], *group: str, department_id: int | None = None) -> dict[tuple, dict]:
     """The figures of the reports submitted in `periods` (quarters) per (*group, year, quarter), in two queries.
 
     Each row holds the counts of `report_counts`, their rates (`report_rates`) and the median
@@ -324,7 +343,7 @@ def quarterly_figures(periods: list[Period], *group: str, department_id: int | N
     return result
 
 
-def figures(*, period: Period, department_id: int | None = None) -> dict:
+def figures_direct(*, period: Period, department_id: int | None = None) -> dict:
     """Per department and per district for one period, with complaints of the period before."""
     start, end = period.bounds()
     before_start, before_end = period.previous().bounds()

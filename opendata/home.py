@@ -4,15 +4,14 @@ departments at risk in the last complete quarter (the public league table's rows
 
 from datetime import timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicworks.console_home import HomePanel, Item, list_url
 from civicworks.permissions import is_city_admin
-from feedback.models import Report
-from feedback.selectors import period_from, report_counts, report_rates
+from feedback.rollups import period_counts
+from feedback.selectors import period_from, report_rates
 
 from .departments import Quarter, league, percent
 
@@ -28,8 +27,7 @@ def city_items(request) -> list[Item]:
     if not is_city_admin(request.user):
         return []
     month = period_from("")  # the last complete month
-    start, end = month.bounds()
-    row = Report.objects.filter(Q(submitted_at__gte=start, submitted_at__lt=end)).aggregate(**report_counts())
+    row = period_counts(month)  # the rollups' day rows (feedback.rollups), not the reports
     rates = report_rates(row)
     reports_url = list_url(
         "feedback_report",

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import selectors, services
+from feedback import rollups, selectors, services
 from feedback.models import Report
 
 
@@ -18,6 +18,7 @@ def _report(road, official, submitted: datetime, hours: float | None, rating: in
     if hours is not None:
         fields.update(status="closed", resolved_at=submitted + timedelta(hours=hours), rating=rating)
     Report.objects.filter(pk=report.pk).update(**fields)
+    rollups.sync([report.pk])  # update() bypasses save(): the rollups are told
 
 
 def test_figures_of_a_month(road, official):
