@@ -26,6 +26,8 @@ they replace stay as the oracle: `selectors.figures_direct`, `selectors.quarterl
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -285,6 +287,9 @@ def sync(report_ids: Iterable[int], *, gone: bool = False) -> None:
     ids = sorted(set(report_ids))
     if not ids:
         return
+    if (batch := _batch.get()) and not gone:
+        batch.reread.update(ids)  # at the batch's end, once
+        return
     with transaction.atomic(savepoint=False):
         new = {} if gone else dict(tallies(Report.objects.filter(pk__in=ids)))
         _apply(ids, _stored(ids), new)
@@ -316,10 +321,51 @@ def _apply(ids: list[int], old: dict[int, dict], new: dict[int, dict]) -> None:
         ReportTally.objects.filter(report_id__in=gone).delete()
 
 
+class _Batch:
+    """The reports saved (and reopened) inside `together()`, counted once at its end."""
+
+    def __init__(self) -> None:
+        self.saved: dict[int, tuple[Report, bool]] = {}
+        self.reread: set[int] = set()
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("rollups_batch", default=None)
+
+
+@contextmanager
+def together():
+    """Count the reports saved inside once, when the block ends (not if it raises).
+
+    A submission saves its report twice (created, then routed): counted once, its rollup rows are
+    written once, last in its transaction, so they are locked for the least time (every submission
+    of a day adds to the same day rows). Use inside the transaction: `with atomic(), together():`."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for pk, (instance, created) in batch.saved.items():
+        if pk not in batch.reread:
+            _count(instance, created)
+    sync(batch.reread)
+
+
 def report_saved(sender, instance: Report, created: bool, raw: bool = False, update_fields=None, **kwargs) -> None:
     """post_save: the tally from the saved instance (no query for it), moved from the stored one."""
     if raw or (update_fields is not None and not COUNTED_FIELDS.intersection(update_fields)):
         return
+    if batch := _batch.get():
+        earlier = batch.saved.get(instance.pk)
+        batch.saved[instance.pk] = (instance, created or bool(earlier and earlier[1]))
+        return
+    _count(instance, created)
+
+
+def _count(instance: Report, created: bool) -> None:
     if instance.get_deferred_fields().intersection(READ):
         sync([instance.pk])  # a partly loaded instance: read the report rather than each field
         return
@@ -334,12 +380,18 @@ def report_saved(sender, instance: Report, created: bool, raw: bool = False, upd
 
 
 def report_deleted(sender, instance: Report, **kwargs) -> None:
+    if batch := _batch.get():
+        batch.saved.pop(instance.pk, None)
+        batch.reread.discard(instance.pk)
     sync([instance.pk], gone=True)
 
 
 def event_saved(sender, instance: ReportEvent, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw and instance.kind == EventKind.REOPENED:
-        sync([instance.report_id])
+        if batch := _batch.get():
+            batch.reread.add(instance.report_id)  # read back from the table at the batch's end
+        else:
+            sync([instance.report_id])
 
 
 # --- Rebuild ---------------------------------------------------------------------------------------

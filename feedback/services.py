@@ -34,7 +34,7 @@ from civicworks.photos import PreparedPhoto, prepare_photo, prepare_photos
 from civicworks.publish import publish
 from projects.models import Department, Project
 
-from . import notifications
+from . import notifications, rollups
 from .geo import Location, locate
 from .models import (
     OPEN_STATUSES,
@@ -276,7 +276,8 @@ def report_submit(
     where = locate(latitude, longitude)
     _check_in_city(where, project)
     prepared = prepare_photos(list(photos or []))
-    with transaction.atomic():
+    # Created, then routed: counted into the figures once, last in the transaction (rollups.together).
+    with transaction.atomic(), rollups.together():
         report = Report.objects.create(
             kind=kind,
             category=category,

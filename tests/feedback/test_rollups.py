@@ -250,6 +250,50 @@ def test_rebuild_command_is_idempotent(road, official):
     assert_rollups_equal_direct()
 
 
+def test_a_submission_writes_its_rollup_rows_once_and_last(road):
+    """Created, then routed: one tally, each rollup table written once, at the end of the
+    transaction (the day rows every submission adds to are locked for the least time)."""
+    factories.report(category=road)  # the day's rows exist: the next one adds to them
+    with CaptureQueriesContext(connection) as queries:
+        report = factories.report(category=road)
+    statements = [q["sql"] for q in queries.captured_queries]
+    rollup_tables = ("feedback_dayfigures", "feedback_daycell", "feedback_reporttally")
+    writes = [i for i, sql in enumerate(statements) if any(t in sql.split("(")[0] for t in rollup_tables)]
+    assert [statements[i].split("(")[0].split('"')[1] for i in writes] == list(rollup_tables)
+    others = [i for i, sql in enumerate(statements) if sql.startswith(("INSERT", "UPDATE")) and i not in writes]
+    assert max(others) < min(writes), "the rollup rows are written after every other row of the submission"
+    assert report.department_id is not None
+    assert_rollups_equal_direct()
+
+
+def test_together_counts_a_report_changed_reopened_or_deleted_inside_it_once(road, official):
+    kept = factories.report(category=road)
+    with transaction.atomic(), rollups.together():
+        made = factories.report(category=road)
+        made.status, made.resolved_at = ReportStatus.RESOLVED, timezone.now()
+        made.save()
+        services.report_reopen(report=made, user=AnonymousUser(), tracking_code=made.tracking_code, reason="没修好")
+        gone = factories.report(category=road)
+        gone.delete()
+        kept.status, kept.resolved_at = ReportStatus.RESOLVED, timezone.now()
+        kept.save()
+        with rollups.together():  # nested: the outer block counts
+            kept.save()
+        assert not ReportTally.objects.filter(report=made).exists(), "counted at the end, not before"
+    assert ReportTally.objects.get(report=made).reopened
+    assert not ReportTally.objects.filter(report_id=gone.pk).exists()
+    assert_rollups_equal_direct()
+    assert_rebuild_gives_the_same_rows()
+
+
+def test_nothing_is_counted_when_the_block_raises(road):
+    before = _rows()
+    with pytest.raises(RuntimeError), transaction.atomic(), rollups.together():
+        factories.report(category=road)
+        raise RuntimeError
+    assert _rows() == before
+
+
 # --- Reads in a fixed number of queries -------------------------------------------------------------
 
 
