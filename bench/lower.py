@@ -177,3 +177,40 @@ def detail(cursor, code: str, expenditures: int | None = None) -> str:
 
 def scorecard_inputs(cursor, params: dict) -> str:
     return _dump(cursor, SCORECARD_INPUTS, params)
+
+
+# The writes of a computation, at their least: every indicator value and scorecard of the cycle
+# upserted in one statement per table, server-side (the rows as the product stored them: a
+# recomputation of unchanged data changes no row, in the product as here).
+REWRITE = """
+INSERT INTO {table} ({columns}) SELECT {columns} FROM {table} WHERE cycle_id = %(cycle)s
+ON CONFLICT ({keys}) DO UPDATE SET {sets} WHERE {changed}
+"""
+REWRITTEN = {
+    "evaluation_indicatorvalue": (["cycle_id", "project_id", "kind"], ["raw_value", "score", "basis"]),
+    "evaluation_scorecard": (
+        ["cycle_id", "project_id"],
+        ["satisfaction_score", "acceptance_score", "indicators_score", "response_count", "anonymous_count",
+         "excluded_count", "satisfied_share", "happiness_index", "total", "grade", "rank_in_category",
+         "rank_in_district", "previous_total", "change"],
+    ),
+}  # fmt: skip
+
+
+def scorecards_with_writes(cursor, params: dict) -> str:
+    """The inputs in one SELECT, then the rows written back in one statement per table, committed."""
+    text = scorecard_inputs(cursor, params)
+    for table, (keys, fields) in REWRITTEN.items():
+        quoted = [f'"{f}"' for f in fields]
+        cursor.execute(
+            REWRITE.format(
+                table=table,
+                columns=", ".join([*keys, *quoted]),
+                keys=", ".join(keys),
+                sets=", ".join(f"{f} = EXCLUDED.{f}" for f in quoted),
+                changed=" OR ".join(f"{table}.{f} IS DISTINCT FROM EXCLUDED.{f}" for f in quoted),
+            ),
+            params,
+        )
+    cursor.connection.commit()
+    return text

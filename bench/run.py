@@ -333,10 +333,13 @@ def measure_scorecards(bench: InProcess) -> dict:
     row.update(timed(compute, runs, warmup=1))
     row["queries"] = bench.queries(compute)
     with bench.raw.cursor() as cursor:
-        row["lower_ms"] = timed(lambda: lower.scorecard_inputs(cursor, params), runs, warmup=1)["median_ms"]
+        row["lower_ms"] = timed(lambda: lower.scorecards_with_writes(cursor, params), runs, warmup=1)["median_ms"]
     row["ratio"] = round(row["median_ms"] / row["lower_ms"], 2)
     row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    row["note"] = "lower bound: the scorecards' input numbers in one SELECT; the product also writes every row"
+    row["note"] = (
+        "lower bound: the scorecards' input numbers in one SELECT, then the cycle's indicator values and "
+        "scorecards upserted in one statement per table"
+    )
     return row
 
 

@@ -35,6 +35,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A dead PostgreSQL must turn into a quick 503, not a request that hangs.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    # No JIT: our statements are short, and compiling one costs more than running it (the
+    # scorecards' statement: 134 ms of JIT in 194 ms). PgBouncer drops startup options: behind it,
+    # set `jit = off` on the server (docs/deployment.md; `make cluster` does).
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Behind PgBouncer in transaction pooling (DATABASE_POOLED=1) a connection is shared between
 # transactions: no server-side cursors (`.iterator()` then fetches in chunks client-side), no
@@ -50,6 +54,8 @@ if replica_url := env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_REPLICA_POOLED", default=False)
     # A replica that is down is skipped within a second, never a hanging request.
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 1
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["OPTIONS"].setdefault("options", "-c jit=off")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["civicworks.db.ReplicaRouter"]
 # The views whose GET/HEAD may read the replica (URL names; civicworks/db.py).

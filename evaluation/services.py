@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicworks import events
+from civicworks import bulkload, events
 from civicworks.accounts.models import Role, SentNotice, User
 from civicworks.inputs import plain_text
 from civicworks.permissions import has_role
@@ -135,46 +135,34 @@ def cycle_compute(*, cycle: ReviewCycle, by: User) -> int:
 def indicators_store(*, cycle: ReviewCycle) -> None:
     projects = list(cycle.projects.all())
     measured = indicators.measure_cycle(cycle, projects)
-    rows = [
-        IndicatorValue(cycle=cycle, project_id=pk, kind=m.kind, raw_value=m.raw, score=m.score, basis=m.basis)
-        for pk, values in measured.items()
-        for m in values
-    ]
-    IndicatorValue.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["cycle", "project", "kind"],
-        update_fields=["raw_value", "score", "basis"],
-    )
+    rows = ((cycle.pk, pk, m.kind, m.raw, m.score, m.basis) for pk, values in measured.items() for m in values)
+    bulkload.upsert(IndicatorValue, ["cycle", "project", "kind"], ["raw_value", "score", "basis"], rows)
     IndicatorValue.objects.filter(cycle=cycle).exclude(project__in=cycle.projects.all()).delete()
 
 
 def scorecards_store(*, cycle: ReviewCycle) -> int:
-    rows = scoring.scorecard_rows(cycle)
-    cards = [scorecard_from_row(cycle, row) for row in rows]
-    Scorecard.objects.bulk_create(
-        cards,
-        update_conflicts=True,
-        unique_fields=["cycle", "project"],
-        update_fields=[*scoring.SCORECARD_FIELDS, "change"],
+    fields = [*scoring.SCORECARD_FIELDS, "change"]
+    values = [scorecard_values(row) for row in scoring.scorecard_rows(cycle)]
+    bulkload.upsert(
+        Scorecard, ["cycle", "project"], fields, ((cycle.pk, v["pk"], *(v[f] for f in fields)) for v in values)
     )
     Scorecard.objects.filter(cycle=cycle).exclude(project__in=cycle.projects.all()).delete()
-    return len(cards)
+    return len(values)
 
 
-def scorecard_from_row(cycle: ReviewCycle, row: dict) -> Scorecard:
-    card = Scorecard(cycle=cycle, project_id=row["pk"], grade=row["grade"])
+def scorecard_values(row: dict) -> dict:
+    """A scorecard's stored values from its row of the scorecard query."""
+    card = {"pk": row["pk"], "grade": row["grade"]}
     for name in ("response_count", "anonymous_count", "excluded_count"):
-        setattr(card, name, int(row[name]))
+        card[name] = int(row[name])
     for name in ("satisfaction_score", "acceptance_score", "indicators_score", "satisfied_share", "happiness_index"):
-        setattr(card, name, as_score(row[name]))
-    card.total, card.previous_total = as_score(row["total"]), as_score(row["previous_total"])
-    if card.total is None:
-        card.rank_in_category = card.rank_in_district = None
-    else:
-        card.rank_in_category, card.rank_in_district = row["rank_in_category"], row["rank_in_district"]
-    if card.total is not None and card.previous_total is not None:
-        card.change = card.total - card.previous_total
+        card[name] = as_score(row[name])
+    card["total"], card["previous_total"] = as_score(row["total"]), as_score(row["previous_total"])
+    ranked = card["total"] is not None
+    card["rank_in_category"] = row["rank_in_category"] if ranked else None
+    card["rank_in_district"] = row["rank_in_district"] if ranked else None
+    both = ranked and card["previous_total"] is not None
+    card["change"] = card["total"] - card["previous_total"] if both else None
     return card
 
 

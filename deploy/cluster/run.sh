@@ -94,7 +94,7 @@ app_env() {
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
 pg_opts() { # port
-    echo "-p $1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=$DIR/run -c timezone=UTC -c max_connections=200 -c hot_standby_feedback=on"
+    echo "-p $1 -c listen_addresses=127.0.0.1 -c unix_socket_directories=$DIR/run -c timezone=UTC -c max_connections=200 -c hot_standby_feedback=on -c jit=off"
 }
 
 pg_start() { # name port
