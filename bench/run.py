@@ -141,7 +141,11 @@ class InProcess:
         self.runs = runs
         self.client = Client(HTTP_HOST="127.0.0.1")
         db = settings.DATABASES["default"]
-        self.raw = psycopg2.connect(dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"])
+        # The lower bounds' connection: the server settings the product's own has (no JIT).
+        options = db.get("OPTIONS", {}).get("options", "")
+        self.raw = psycopg2.connect(
+            dbname=db["NAME"], host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], options=options
+        )
         self.raw.autocommit = True
 
     def queries(self, fn) -> int:
