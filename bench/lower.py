@@ -69,6 +69,34 @@ JOIN projects_department l ON l.id = p.lead_unit_id
 WHERE p.code = %s AND p.is_public
 """
 
+# The project's page is a hub: besides the project, the panels of four other apps (projects.panels).
+# The same answer in one statement: DETAIL's columns and each panel's rows.
+PANELS = """,
+       (SELECT json_agg(x) FROM (SELECT s.*, c.year, c.quarter FROM evaluation_scorecard s
+          JOIN evaluation_reviewcycle c ON c.id = s.cycle_id
+          WHERE s.project_id = p.id AND c.state = 'published' ORDER BY c.year, c.quarter) x),
+       (SELECT json_agg(x) FROM (SELECT v.token, c.year, c.quarter, c.survey_closes_on FROM evaluation_survey v
+          JOIN evaluation_reviewcycle c ON c.id = v.cycle_id
+          WHERE v.project_id = p.id AND c.state = 'open' ORDER BY c.year DESC, c.quarter DESC) x),
+       (SELECT json_agg(x) FROM (SELECT o.*, c.year, c.quarter, dep.name, a.person, a.reason, a.recorded_at
+          FROM evaluation_rectificationorder o JOIN evaluation_reviewcycle c ON c.id = o.cycle_id
+          JOIN projects_department dep ON dep.id = o.department_id
+          LEFT JOIN evaluation_accountabilityrecord a ON a.order_id = o.id
+          WHERE o.project_id = p.id AND c.state = 'published' ORDER BY c.year DESC, c.quarter DESC) x),
+       (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM feedback_report
+          WHERE project_id = p.id AND NOT is_hidden GROUP BY status) x),
+       (SELECT json_agg(x) FROM (SELECT r.tracking_code, r.kind, r.status, r.submitted_at, r.text, r.text_is_public,
+          sc.name FROM feedback_report r JOIN feedback_servicecategory sc ON sc.id = r.category_id
+          WHERE r.project_id = p.id AND NOT r.is_hidden ORDER BY r.submitted_at DESC, r.id DESC LIMIT 5) x),
+       (SELECT json_agg(x) FROM (SELECT n.id, n.title, n.status, n.created_at,
+          (SELECT count(*) FROM participation_needsupport u WHERE u.need_id = n.id) AS supports
+          FROM participation_need n JOIN participation_needproject np ON np.need_id = n.id
+          WHERE np.project_id = p.id AND NOT n.is_hidden ORDER BY n.created_at DESC) x),
+       (SELECT row_to_json(x) FROM (SELECT cc.*, w.title FROM participation_cocreation cc
+          LEFT JOIN participation_designoption w ON w.id = cc.winner_id
+          WHERE cc.project_id = p.id ORDER BY cc.opens_at DESC LIMIT 1) x)
+FROM projects_project p"""
+
 # Every input number of a quarter's scorecards: report counts (linked to the project, or unlinked
 # in its community, else district), spending and milestones by the quarter's end, survey,
 # acceptance and manual indicators. The product also normalises, weights, ranks and upserts them.
@@ -173,6 +201,11 @@ def list_page(cursor, *, district: str | None, stage: str | None, offset: int, a
 def detail(cursor, code: str, expenditures: int | None = None) -> str:
     """The project with its chain, milestones, updates and money; `expenditures`: the newest n (None: all)."""
     return _dump(cursor, DETAIL, (expenditures, code))
+
+
+def hub(cursor, code: str, expenditures: int | None = None) -> str:
+    """`detail` and the panels of the other apps, as the API detail and the project page give them."""
+    return _dump(cursor, DETAIL.replace("\nFROM projects_project p", PANELS, 1), (expenditures, code))
 
 
 def scorecard_inputs(cursor, params: dict) -> str:

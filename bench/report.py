@@ -106,6 +106,13 @@ def markdown(results: dict) -> str:
     lines += ["", "## Reads (in-process, Django test client, DEBUG off)", "", *read_table(results["measurements"])]
     lines += ["", "## Load (gunicorn, 3 workers × 4 threads, on 127.0.0.1)", "", *load_table(results["measurements"])]
     notes = [f"- {row['name']}: {row['note']}" for row in results["measurements"] if row.get("note")]
+    for row in results["measurements"]:
+        if b := row.get("breakdown"):
+            notes.append(
+                f"- {row['name']}, where the time goes: the project, its chain and money {_fmt(b['project_ms'], ' ms')} "
+                f"({b['project_queries']} queries), the other apps' panels {_fmt(b['panels_ms'], ' ms')} "
+                f"({b['panels_queries']} queries), the template and the rest {_fmt(b['rest_ms'], ' ms')}"
+            )
     if notes:
         lines += ["", "Notes:", "", *notes]
     return "\n".join(lines) + "\n"
