@@ -117,8 +117,9 @@ def build_city(args, size: dict, env: dict) -> dict:
 
 def run_measured(command: list[str], env: dict) -> tuple[str, int]:
     """Run `command` to the end: its output and its peak RSS in KiB (wait4's rusage of that one process)."""
-    with tempfile.TemporaryFile(mode="w+") as output:
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output)
+    with tempfile.NamedTemporaryFile(mode="w+", prefix="cw-bench-seed-", suffix=".log") as output:
+        log(f"{' '.join(command[1:])} (its output so far: {output.name})")
+        child = subprocess.Popen(command, cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=output)
         _pid, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode:
