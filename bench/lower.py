@@ -226,7 +226,7 @@ ORDER BY 1, 2, 3, 4, 5
 # The hotspots: the cells of one size over the period and the period before, from whole months'
 # rows and the day rows at either end ({spans}), densest first.
 HOTSPOTS = """
-SELECT x, y, sum(reports) FILTER (WHERE day >= %(since)s) AS n, sum(reports) FILTER (WHERE day < %(since)s)
+SELECT x, y, sum(reports) FILTER (WHERE day >= %(since)s) AS n, coalesce(sum(reports) FILTER (WHERE day < %(since)s), 0)
 FROM feedback_daycell
 WHERE size = %(size)s AND category_id = 0 AND ({spans})
 GROUP BY x, y HAVING sum(reports) FILTER (WHERE day >= %(since)s) > 0
