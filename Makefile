@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test reliability cluster cluster-stop cluster-destroy screenshots bench bench-quick stack install install-dev lint format messages messages-check migrations-check ci clean
+.PHONY: run test reliability cluster cluster-stop cluster-destroy screenshots bench bench-quick bench-province stack install install-dev lint format messages messages-check migrations-check ci clean
 
 $(VENV)/.run-installed: requirements/run.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ bench: install-dev
 ## make bench-quick: the same at 1/20 of the size (CI smoke check; no timing verdicts)
 bench-quick: install-dev
 	$(PY) bench/run.py --size quick --database $(BENCH_DATABASE)q --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
+
+## make bench-province: the province (100,000 projects, 10,000,000 reports, 1,000,000 survey answers):
+## about an hour to build, never in CI; writes bench/province/ (docs/performance.md, "The province")
+bench-province: install-dev
+	$(PY) bench/run.py --size province --database $(BENCH_DATABASE)p --redis-db $(BENCH_REDIS_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ not as fewer requests. Only the standard library is used (http.client in threads
 import argparse
 import heapq
 import http.client
+import json
 import os
 import queue
 import random
@@ -269,6 +270,9 @@ def run(args) -> None:
         "client_cpu_percent_of_one_core": round(100 * (time.process_time() - cpu_self) / wall, 1),
         "server_cpu_ms_per_request": round(1000 * server_cpu / total, 2) if total else None,
     }
+    if args.json:  # for bench/run.py: one line
+        print(json.dumps(report))
+        return
     for key, value in report.items():
         print(f"{key:34} {value}")
 
@@ -290,6 +294,7 @@ def main() -> None:
     r.add_argument("--saturate", type=int, default=0, help="closed loop with this many connections")
     r.add_argument("--server-pid", type=int, default=0, help="gunicorn master pid (CPU of it and its workers)")
     r.add_argument("--database", default="", help="PostgreSQL database name (CPU of its backends)")
+    r.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
     if args.command == "setup":
         setup(args.out, args.projects, args.reports)

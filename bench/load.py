@@ -253,6 +253,13 @@ def stored(marker: str) -> int:
     return Report.objects.filter(text__startswith=marker).count()
 
 
+def tallied(marker: str) -> int:
+    """Reports counted in the rollups (each has its tally, written in the report's transaction)."""
+    from feedback.models import ReportTally
+
+    return ReportTally.objects.filter(report__text__startswith=marker).count()
+
+
 def one_intake(name, port, web, seconds, connections, path, make_body, content_type, marker) -> dict:
     log(f"load: {name}, {connections} connections, {seconds:.0f} s")
     load_before = os.getloadavg()[0]
@@ -263,7 +270,7 @@ def one_intake(name, port, web, seconds, connections, path, make_body, content_t
     with MemorySampler(web.popen.pid) as memory:
         tally, elapsed = asyncio.run(closed(port, connections, seconds, make))
     row = {"name": name, "url": f"POST {path}", "seconds": round(elapsed, 1), **tally.figures(elapsed)}
-    row["rows_stored"] = stored(marker)
+    row["rows_stored"], row["rows_tallied"] = stored(marker), tallied(marker)
     row.update(memory.figures())
     row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return row
@@ -296,6 +303,17 @@ def intake(port: int, web, seconds: float) -> list[dict]:
     )  # fmt: skip
     rows[-1]["photo_bytes"] = len(photo)
     return rows
+
+
+def steady_intake(port: int, rate: float, seconds: float) -> dict:
+    """Reports at a fixed rate (open loop): answers, p95, and the rows stored and tallied in the rollups."""
+    marker = f"bench-{uuid.uuid4().hex[:8]}-steady"
+    body = report_json(marker)
+    tally = asyncio.run(
+        open_loop(port, rate, seconds, lambda n, i: http_post("/api/v1/reports/", body(n, i), "application/json"))
+    )
+    figures = tally.figures(seconds)
+    return {**figures, "rows_stored": stored(marker), "rows_tallied": tallied(marker)}
 
 
 # --- 4. dispatch latency -----------------------------------------------------------------------------------------

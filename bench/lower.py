@@ -5,6 +5,7 @@ encoding them, as the endpoint must; nothing else (no framework, no HTTP).
 """
 
 import json
+from datetime import timedelta
 
 OPEN_STAGES = ("planned", "approved", "design", "tendering", "construction", "acceptance")
 
@@ -247,3 +248,113 @@ def scorecards_with_writes(cursor, params: dict) -> str:
         )
     cursor.connection.commit()
     return text
+
+
+# --- The rollups' reads: figures, hotspots, league table (feedback/rollups.py) ------------------------
+
+FIGURE_SUMS = """sum(reports) FILTER (WHERE day >= %(start)s), sum(done) FILTER (WHERE day >= %(start)s),
+  sum(resolved) FILTER (WHERE day >= %(start)s), sum(on_time) FILTER (WHERE day >= %(start)s),
+  sum(fast) FILTER (WHERE day >= %(start)s), sum(rating_sum) FILTER (WHERE day >= %(start)s),
+  sum(rated) FILTER (WHERE day >= %(start)s), sum(satisfied) FILTER (WHERE day >= %(start)s),
+  sum(complaints) FILTER (WHERE day >= %(start)s), sum(reopened) FILTER (WHERE day >= %(start)s),
+  sum(asked_fixed) FILTER (WHERE day >= %(start)s), sum(said_fixed) FILTER (WHERE day >= %(start)s),
+  sum(said_not_fixed) FILTER (WHERE day >= %(start)s), sum(complaints) FILTER (WHERE day < %(start)s)"""
+
+# The figures page's numbers for a period: per department and per district, the period's counts and
+# the complaints of the period before, then the handling-time histogram the medians are read from.
+FIGURES = f"""
+SELECT 'figures', grouping(department_id), department_id, district_id, NULL::int, {FIGURE_SUMS}
+FROM feedback_dayfigures WHERE day >= %(before)s AND day < %(end)s
+GROUP BY GROUPING SETS ((department_id), (district_id))
+UNION ALL
+SELECT 'handling', grouping(department_id), department_id, district_id, hour, sum(reports), sum(handling_us),
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM feedback_monthhandling WHERE month >= %(start)s AND month < %(end)s
+GROUP BY GROUPING SETS ((department_id, hour), (district_id, hour))
+ORDER BY 1, 2, 3, 4, 5
+"""
+
+# The league table's report columns: per department (and the whole city) and quarter, the quarter
+# and the same quarter a year earlier, with the handling histogram. The page also reads the
+# departments, scores, overdue milestones, orders and accountability records (small tables).
+LEAGUE_REPORTS = """
+SELECT 'counts', department_id, extract(year FROM day)::int AS y, extract(quarter FROM day)::int AS q,
+  NULL::int, sum(reports), sum(done), sum(resolved), sum(on_time), sum(fast), sum(rating_sum), sum(rated),
+  sum(satisfied), sum(complaints), sum(reopened), sum(asked_fixed), sum(said_fixed), sum(said_not_fixed)
+FROM feedback_dayfigures
+WHERE (day >= %(start)s AND day < %(end)s) OR (day >= %(before)s AND day < %(before_end)s)
+GROUP BY GROUPING SETS ((department_id, y, q), (y, q))
+UNION ALL
+SELECT 'handling', department_id, extract(year FROM month)::int AS y, extract(quarter FROM month)::int AS q, hour,
+  sum(reports), sum(handling_us), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM feedback_monthhandling
+WHERE (month >= %(start)s AND month < %(end)s) OR (month >= %(before)s AND month < %(before_end)s)
+GROUP BY GROUPING SETS ((department_id, y, q, hour), (y, q, hour))
+ORDER BY 1, 2, 3, 4, 5
+"""
+
+# The hotspots: the cells of one size over the period and the period before, from whole months'
+# rows and the day rows at either end ({spans}), densest first.
+HOTSPOTS = """
+SELECT x, y, sum(reports) FILTER (WHERE day >= %(since)s) AS n, coalesce(sum(reports) FILTER (WHERE day < %(since)s), 0)
+FROM feedback_daycell
+WHERE size = %(size)s AND category_id = 0 AND ({spans})
+GROUP BY x, y HAVING sum(reports) FILTER (WHERE day >= %(since)s) > 0
+ORDER BY n DESC, x, y LIMIT %(limit)s
+"""
+
+REPORT_PAGE = """
+SELECT r.id, r.kind, c.code, c.name, r.text, r.text_is_public, r.latitude, r.longitude, r.address, d.name, cm.name,
+       p.code, p.is_public, r.channel, r.status, dp.name, r.submitted_at, r.dispatched_at, r.due_at, r.resolved_at,
+       r.closed_at, r.answer, r.rating
+FROM feedback_report r
+JOIN feedback_servicecategory c ON c.id = r.category_id
+LEFT JOIN projects_district d ON d.id = r.district_id
+LEFT JOIN projects_community cm ON cm.id = r.community_id
+LEFT JOIN projects_department dp ON dp.id = r.department_id
+LEFT JOIN projects_project p ON p.id = r.project_id
+WHERE NOT r.is_hidden {where}
+ORDER BY r.submitted_at DESC, r.id DESC
+LIMIT %s
+"""
+
+
+def figures(cursor, start, end, before) -> str:
+    return _dump(cursor, FIGURES, {"start": start, "end": end, "before": before})
+
+
+def league_reports(cursor, start, end, before, before_end) -> str:
+    params = {"start": start, "end": end, "before": before, "before_end": before_end}
+    return _dump(cursor, LEAGUE_REPORTS, params)
+
+
+def _month_after(day):
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _spans(start, end) -> str:
+    """Rows summing [start, end) once: day rows outside its whole months, month rows inside."""
+    first = start if start.day == 1 else _month_after(start)
+    last = end.replace(day=1)
+    if first >= last:
+        return f"(NOT month AND day >= '{start}' AND day < '{end}')"
+    return (
+        f"(NOT month AND day >= '{start}' AND day < '{first}') OR (month AND day >= '{first}' AND day < '{last}')"
+        f" OR (NOT month AND day >= '{last}' AND day < '{end}')"
+    )
+
+
+def hotspots(cursor, since, until, size: int, limit: int) -> str:
+    """Cells of size `size` (millionths of a degree) for [since, until] and as many days before."""
+    end, days = until + timedelta(days=1), (until - since).days + 1
+    spans = f"{_spans(since - timedelta(days=days), since)} OR {_spans(since, end)}"
+    return _dump(cursor, HOTSPOTS.format(spans=spans), {"since": since, "size": size, "limit": limit})
+
+
+def report_page(cursor, size: int, after: tuple | None = None) -> str:
+    """A page of the public reports, newest first; `after`: the previous page's last (submitted_at, id)."""
+    where, params = "", []
+    if after:
+        where = "AND (r.submitted_at, r.id) < (%s, %s)"
+        params = list(after)
+    return _dump(cursor, REPORT_PAGE.format(where=where), (*params, size))

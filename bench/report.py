@@ -21,8 +21,24 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
 
-def goal_of(row: dict) -> tuple[str, bool | None]:
+def goal_of(row: dict, size: str = "full") -> tuple[str, bool | None]:
     name = row["name"]
+    if name.startswith(("figures", "hotspots", "league table")):
+        return "p95 < 100 ms", row["p95_ms"] < 100
+    if name.startswith("report list") and "to_page1" in row:
+        return "≤ 1.5× page 1", row["to_page1"] <= 1.5
+    if name.startswith("report list"):
+        return "reference", None
+    if name.startswith("live polls"):
+        ok = row["p95_ms"] < 50 and row["errors"] == 0 and row["intake_p95_ms"] < 100
+        stored = row["intake_answered_2xx"] == row["intake_rows_stored"] == row["intake_rows_tallied"]
+        ok = ok and row["intake_errors"] == 0 and stored
+        return "polls p95 < 50 ms, 0 poll errors; intake p95 < 100 ms, all tallied", ok
+    if name.startswith("intake, JSON") and size == "province":
+        ok = (row["requests_per_s"] >= 300 and row["p95_ms"] < 100 and row["errors"] == 0
+              and row["rows_stored"] == row["answered_2xx"] == row.get("rows_tallied")
+              and row["ratio_to_minimal"] >= 0.5)  # fmt: skip
+        return "≥ 300/s, p95 < 100 ms, 0 errors, rows = 2xx = tallied, ≥ 0.5× minimal", ok
     if name.startswith("map, street"):
         return "≤ 2× and ≤ 3 queries", row["ratio"] <= 2 and row["queries"] <= 3
     if name.startswith("map, whole city"):
@@ -45,7 +61,7 @@ def goal_of(row: dict) -> tuple[str, bool | None]:
     return "reference", None
 
 
-def read_table(rows: list[dict]) -> list[str]:
+def read_table(rows: list[dict], size: str = "full") -> list[str]:
     lines = [
         "| measurement | median | p95 | queries | lower bound | ratio | naive DRF (queries) | naive ratio | goal | |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -53,7 +69,7 @@ def read_table(rows: list[dict]) -> list[str]:
     for row in rows:
         if "lower_ms" not in row:
             continue
-        goal, ok = goal_of(row)
+        goal, ok = goal_of(row, size)
         naive = f"{_fmt(row.get('naive_ms'), ' ms')} ({_fmt(row.get('naive_queries'))})" if "naive_ms" in row else "—"
         lines.append(
             f"| {row['name']} | {_fmt(row['median_ms'], ' ms')} | {_fmt(row['p95_ms'], ' ms')} | {row['queries']} "
@@ -63,7 +79,7 @@ def read_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def load_table(rows: list[dict]) -> list[str]:
+def load_table(rows: list[dict], size: str = "full") -> list[str]:
     lines = [
         "| measurement | requests/s | p50 | p95 | 2xx | errors | rows stored | peak RSS (worker / all) | goal | |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -71,8 +87,13 @@ def load_table(rows: list[dict]) -> list[str]:
     for row in rows:
         if "lower_ms" in row:
             continue
-        goal, ok = goal_of(row)
-        if row["name"].startswith("dispatch"):
+        goal, ok = goal_of(row, size)
+        if row["name"].startswith("live polls"):
+            rate = (f"{_fmt(row['requests_per_s'])} polls (intake {_fmt(row['intake_requests_per_s'])}/s, "
+                    f"p95 {_fmt(row['intake_p95_ms'], ' ms')}, {row['intake_errors']} errors)")  # fmt: skip
+            memory = f"server {_fmt(row['server_cpu_percent_of_one_core'])} % of a core"
+            row = {**row, "rows_stored": row["intake_rows_stored"]}
+        elif row["name"].startswith("dispatch"):
             rate = f"{row['notified']:,} notified"
             memory = f"{_fmt(row['worker_peak_worker_rss_mb'], ' MB')} / {_fmt(row['worker_peak_total_rss_mb'], ' MB')}"
         else:
@@ -103,8 +124,12 @@ def markdown(results: dict) -> str:
             f"Build: migrate {build['migrate_s']} s, seed {build['seed_s']} s, VACUUM ANALYZE "
             f"{build['vacuum_analyze_s']} s. Whole run: {results['total_s']} s."
         )
-    lines += ["", "## Reads (in-process, Django test client, DEBUG off)", "", *read_table(results["measurements"])]
-    lines += ["", "## Load (gunicorn, 3 workers × 4 threads, on 127.0.0.1)", "", *load_table(results["measurements"])]
+        if build.get("seed_steps_s"):
+            steps = ", ".join(f"{step} {seconds:g} s" for step, seconds in build["seed_steps_s"].items())
+            lines.append(f"Seed steps: {steps}. Peak RSS of the seed process: {build['seed_peak_rss_mb']:,} MB.")
+    size, rows = results["size"], results["measurements"]
+    lines += ["", "## Reads (in-process, Django test client, DEBUG off)", "", *read_table(rows, size)]
+    lines += ["", "## Load (gunicorn, 3 workers × 4 threads, on 127.0.0.1)", "", *load_table(rows, size)]
     notes = [f"- {row['name']}: {row['note']}" for row in results["measurements"] if row.get("note")]
     for row in results["measurements"]:
         if b := row.get("breakdown"):

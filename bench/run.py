@@ -7,7 +7,10 @@ One run: (re)build the city in PostgreSQL with seed_demo's size options, then me
 3. intake through gunicorn (JSON reports; reports with a 3 MB photo) against a minimal view,
 4. dispatch latency with a real Celery worker and Redis at a steady 20 reports/s,
 5. a quarter's scorecards,
-6. peak memory of the web and worker processes;
+6. peak memory of the web and worker processes,
+7. the figures, hotspots and league table (from the rollups) for a month, a quarter, a year and
+   the whole period, and the report list's first and deep pages (HTML and API),
+8. 1,000 open tracking pages polling every 5 s while intake runs at 100 reports/s;
 and write bench/results.json and bench/RESULTS.md. Every figure is a ratio to a lower bound
 measured in the same run (timings on a shared machine are noisy); nothing asserts a time.
 """
@@ -31,7 +34,11 @@ sys.path.insert(0, str(ROOT))
 SIZES = {
     "full": {"projects": 100_000, "reports": 1_000_000, "responses": 200_000, "runs": 10, "load_seconds": 60},
     "quick": {"projects": 5_000, "reports": 50_000, "responses": 10_000, "runs": 8, "load_seconds": 15},
+    # Not in CI: about an hour to build (docs/performance.md, "The province").
+    "province": {"projects": 100_000, "reports": 10_000_000, "responses": 1_000_000, "runs": 10, "load_seconds": 60},
 }
+OUT = {"full": "", "quick": "quick", "province": "province"}
+POLL_PAGES, POLL_INTERVAL, POLL_INTAKE_RATE = 1000, 5.0, 100.0
 BENCH_PROJECT = "MX-BENCH-0001"
 
 
@@ -69,6 +76,7 @@ def environment(args) -> dict:
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         DJANGO_MEDIA_ROOT=str(media),
         DJANGO_LOG_LEVEL="WARNING",
+        CIVICWORKS_HOTSPOT_CACHE_SECONDS="0",  # the hotspots are measured counting, not read from Redis
         CELERY_TASK_ALWAYS_EAGER="0",
         PYTHONPATH=str(ROOT),
     )
@@ -87,18 +95,37 @@ def build_city(args, size: dict, env: dict) -> dict:
     start = time.perf_counter()
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     migrated = time.perf_counter()
-    seed = [*manage, "seed_demo", "--quiet-logins", "--projects", str(size["projects"])]
+    seed = [*manage, "seed_demo", "--quiet-logins", "-v", "2", "--projects", str(size["projects"])]
     seed += ["--reports", str(size["reports"]), "--responses", str(size["responses"])]
-    out = subprocess.run(seed, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    out, peak_kb = run_measured(seed, env)
     seeded = time.perf_counter()
     subprocess.run([*psql, "-d", args.database, "-c", "VACUUM ANALYZE"], check=True)
-    log(out.strip())
+    lines = out.strip().splitlines()
+    log("\n".join(lines))
+    # "timing <step> <seconds> s" lines (seed_demo -v 2): each app's step, and the rollups' rebuild.
+    steps = {line.split()[1]: float(line.split()[2]) for line in lines if line.startswith("timing ")}
     return {
         "migrate_s": round(migrated - start, 1),
         "seed_s": round(seeded - migrated, 1),
+        "seed_steps_s": steps,
+        "rollups_s": steps.get("rollups"),
+        "seed_peak_rss_mb": round(peak_kb / 1024, 1),
         "vacuum_analyze_s": round(time.perf_counter() - seeded, 1),
-        "seed_output": out.strip().splitlines(),
+        "seed_output": [line for line in lines if not line.startswith("timing ")],
     }
+
+
+def run_measured(command: list[str], env: dict) -> tuple[str, int]:
+    """Run `command` to the end: its output and its peak RSS in KiB (wait4's rusage of that one process)."""
+    with tempfile.NamedTemporaryFile(mode="w+", prefix="cw-bench-seed-", suffix=".log") as output:
+        log(f"{' '.join(command[1:])} (its output so far: {output.name})")
+        child = subprocess.Popen(command, cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"}, stdout=output)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, command)
+        output.seek(0)
+        return output.read(), usage.ru_maxrss
 
 
 def bench_project() -> str:
@@ -185,6 +212,18 @@ class InProcess:
         row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         return row
 
+    def call(self, name: str, label: str, fn, lower) -> dict:
+        """A selector called in-process (a period no page offers), against its lower bound."""
+        log(f"measuring {name}")
+        load_before = os.getloadavg()[0]
+        row = {"name": name, "url": label, **timed(fn, self.runs)}
+        row["queries"] = self.queries(fn)
+        with self.raw.cursor() as cursor:
+            row["lower_ms"] = timed(lambda: lower(cursor), self.runs)["median_ms"]
+        row["ratio"] = round(row["median_ms"] / row["lower_ms"], 2)
+        row["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        return row
+
 
 def map_boxes() -> dict:
     """A box of about a tenth of the city's projects (10,000 of 100,000) inside one district, and the city."""
@@ -207,7 +246,8 @@ def map_boxes() -> dict:
 
 def measure_reads(runs: int, naive_runs: int) -> list[dict]:
     bench = InProcess(runs)
-    return [*measure_map(bench, naive_runs), *measure_projects(bench, naive_runs), measure_scorecards(bench)]
+    rows = [*measure_map(bench, naive_runs), *measure_projects(bench, naive_runs), measure_scorecards(bench)]
+    return [*rows, *measure_rollup_reads(bench), *measure_report_pages(bench)]
 
 
 def measure_map(bench: InProcess, naive_runs: int) -> list[dict]:
@@ -367,6 +407,138 @@ def measure_scorecards(bench: InProcess) -> dict:
     return row
 
 
+# --- 7: the rollups' reads and the report list -------------------------------------------------------------
+
+
+def periods() -> dict:
+    """The last complete month and quarter, the last twelve complete months, and every day of the city
+    (Period's "previous" of a long period is the one as long before it)."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from feedback.models import DayFigures
+    from feedback.selectors import Period, period_from
+    from opendata.departments import Quarter
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    year_ago = this_month.replace(year=this_month.year - 1)
+    first = DayFigures.objects.aggregate(first=Min("day"))["first"] or today
+    return {
+        "month": period_from(""),
+        "quarter": Quarter.default().period,
+        "year": Period(year_ago, this_month, f"{year_ago:%Y-%m}…{this_month - timedelta(days=1):%Y-%m}"),
+        "whole period": Period(first, today + timedelta(days=1), f"{first}…{today}"),
+    }
+
+
+def measure_rollup_reads(bench: InProcess) -> list[dict]:
+    from bench import lower
+    from feedback import selectors
+
+    rows = []
+    for span, period in periods().items():
+        before = period.previous().start
+        figures_lower = lambda c, p=period, b=before: lower.figures(c, p.start, p.end, b)  # noqa: E731
+        if span in ("month", "quarter"):  # the page's ?period= takes a month or a quarter
+            url = f"/reports/figures/?period={period.label}"
+            rows.append(bench.endpoint(f"figures page, {span} ({period.label})", url, figures_lower))
+        else:
+            rows.append(
+                bench.call(
+                    f"figures, {span} ({period.label}, selector)",
+                    "feedback.selectors.figures(period=…)",
+                    lambda p=period: selectors.figures(period=p),
+                    figures_lower,
+                )
+            )
+    rows += measure_hotspots(bench)
+    rows += measure_league(bench)
+    return rows
+
+
+def measure_hotspots(bench: InProcess) -> list[dict]:
+    from bench import lower
+    from feedback.hotspot_params import DEFAULT_CELL, MAX_DAYS
+    from feedback.hotspots import MAX_CELLS
+    from feedback.rollups import size_key
+
+    rows = []
+    for span, period in periods().items():
+        since, until = period.start, period.end - timedelta(days=1)
+        if (until - since).days + 1 > MAX_DAYS:
+            continue  # the hotspots serve periods of at most MAX_DAYS days (the whole period is longer)
+        url = f"/api/v1/reports/hotspots/?since={since}&until={until}"
+        row = bench.endpoint(
+            f"hotspots API, whole city, {span} ({since}…{until})",
+            url,
+            lambda c, a=since, b=until: lower.hotspots(c, a, b, size_key(DEFAULT_CELL), MAX_CELLS),
+        )
+        row["note"] = f"cell {DEFAULT_CELL}°, at most {MAX_CELLS:,} cells; the page's cache is off (bench)"
+        rows.append(row)
+    quarter = periods()["quarter"]
+    since, until = quarter.start, quarter.end - timedelta(days=1)
+    rows.append(
+        bench.endpoint(
+            f"hotspots page (HTML), quarter ({since}…{until})",
+            f"/hotspots/?since={since}&until={until}",
+            lambda c: lower.hotspots(c, since, until, size_key(DEFAULT_CELL), MAX_CELLS),
+        )
+    )
+    return rows
+
+
+def measure_league(bench: InProcess) -> list[dict]:
+    """The league table is per quarter (the only period its page and API offer)."""
+    from bench import lower
+    from opendata.departments import Quarter
+
+    quarter = Quarter.default()
+    earlier = quarter.year_before().period
+    args = (quarter.period.start, quarter.period.end, earlier.start, earlier.end)
+    rows = [
+        bench.endpoint(
+            f"league table page (HTML), quarter ({quarter.label})",
+            f"/departments/?{quarter.query}",
+            lambda c: lower.league_reports(c, *args),
+        ),
+        bench.endpoint(
+            f"league table API, quarter ({quarter.label})",
+            f"/api/v1/departments/league/?{quarter.query}",
+            lambda c: lower.league_reports(c, *args),
+        ),
+    ]
+    rows[0]["note"] = "lower bound: the report columns in one SELECT; the page also reads scores, milestones, orders"
+    return rows
+
+
+def measure_report_pages(bench: InProcess) -> list[dict]:
+    """The public report list, page 1 and a page near its end by cursor: HTML (25 a page) and API (50)."""
+    from bench import lower
+    from civicworks import keyset
+    from feedback import selectors
+    from feedback.models import Report
+    from feedback.views import PAGE_SIZE
+
+    ordered = selectors.public_reports().order_by("-submitted_at")
+    # The row before the last pages, found from the other end (no OFFSET over millions of rows).
+    before = Report.objects.public().order_by("submitted_at", "id")[100]
+    token, after = keyset.cursor_after(ordered, before), (before.submitted_at, before.pk)
+    rows = []
+    for kind, path, size in (("HTML", "/reports/", PAGE_SIZE), ("API", "/api/v1/reports/", 50)):
+        first = bench.endpoint(f"report list ({kind}), page 1", path, lambda c, n=size: lower.report_page(c, n))
+        deep = bench.endpoint(
+            f"report list ({kind}), deep page by cursor",
+            f"{path}?cursor={token}",
+            lambda c, n=size: lower.report_page(c, n, after),
+        )
+        deep["page1_ms"] = first["median_ms"]
+        deep["to_page1"] = round(deep["median_ms"] / first["median_ms"], 2)
+        deep["note"] = f"{deep['to_page1']}× page 1 ({first['median_ms']} ms); the cursor is 100 rows from the end"
+        rows += [first, deep]
+    return rows
+
+
 # --- 3, 4, 6: through gunicorn and Celery ----------------------------------------------------------------
 
 
@@ -382,6 +554,7 @@ def run_services(args, size: dict, env: dict) -> list[dict]:
     try:
         assert procs.wait_until(lambda: procs.port_open(port), 60), "gunicorn did not start"
         rows += load.intake(port, web, size["load_seconds"])
+        rows.append(polls_during_intake(args, port, web, size["load_seconds"], logs))
         worker = celery_worker(env, logs)
         try:
             rows.append(load.dispatch(port, hook_port, web, worker, size["load_seconds"]))
@@ -390,6 +563,43 @@ def run_services(args, size: dict, env: dict) -> list[dict]:
     finally:
         web.stop()
     return rows
+
+
+def polls_during_intake(args, port: int, web, seconds: float, logs: Path) -> dict:
+    """POLL_PAGES open tracking pages polling every POLL_INTERVAL s (bench/live_poll.py, its own process,
+    open loop) while reports arrive at POLL_INTAKE_RATE a second (open loop)."""
+    from bench import load
+    from feedback.models import Report
+
+    codes = Report.objects.public().order_by("-pk").values_list("tracking_code", flat=True)[:POLL_PAGES]
+    urls = logs / "poll_urls.txt"
+    urls.write_text("".join(f"/track/{code}/live/\n" for code in codes))
+    poller = [sys.executable, str(ROOT / "bench" / "live_poll.py"), "run", "--base", f"http://127.0.0.1:{port}",
+              "--urls", str(urls), "--pages", str(POLL_PAGES), "--interval", str(POLL_INTERVAL),
+              "--duration", str(seconds), "--server-pid", str(web.popen.pid), "--database", args.database, "--json"]  # fmt: skip
+    log(f"load: {POLL_PAGES:,} pages polling every {POLL_INTERVAL:g} s, intake {POLL_INTAKE_RATE:g}/s, {seconds:.0f} s")
+    load_before = os.getloadavg()[0]
+    polling = subprocess.Popen(poller, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    intake = load.steady_intake(port, POLL_INTAKE_RATE, seconds)
+    polls = json.loads(polling.communicate(timeout=seconds + 120)[0].strip().splitlines()[-1])
+    answered = sum(n for status, n in polls["statuses"].items() if status in ("200", "304"))
+    return {
+        "name": f"live polls, {POLL_PAGES:,} tracking pages every {POLL_INTERVAL:g} s, intake at "
+        f"{POLL_INTAKE_RATE:g}/s",
+        "url": "GET /track/<code>/live/ (If-None-Match) + POST /api/v1/reports/",
+        "seconds": polls["seconds"],
+        "requests_per_s": polls["req_per_s"],
+        "p50_ms": polls["p50_ms"],
+        "p95_ms": polls["p95_ms"],
+        "p99_ms": polls["p99_ms"],
+        "lag_p95_ms": polls["lag_p95_ms"],
+        "answered_2xx": answered,
+        "errors": polls["errors"] + polls["requests"] - answered,
+        "statuses": polls["statuses"],
+        "server_cpu_percent_of_one_core": polls["server_cpu_percent_of_one_core"],
+        **{f"intake_{k}": v for k, v in intake.items()},
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
 
 
 def celery_worker(env: dict, logs: Path):
@@ -415,7 +625,7 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=4)
     parser.add_argument("--port", type=int, default=8750)
     parser.add_argument("--reuse", action="store_true", help="Keep the database of an earlier run (no seed).")
-    parser.add_argument("--out", help="Folder for results.json and RESULTS.md (bench/, quick: bench/quick/).")
+    parser.add_argument("--out", help="Folder for results.json and RESULTS.md (bench/, bench/quick/, bench/province/).")
     args = parser.parse_args()
     size = SIZES[args.size]
     env = environment(args)
@@ -440,7 +650,7 @@ def main() -> None:
     results["measurements"] += run_services(args, size, env)
     results["machine"]["load_avg_end"] = os.getloadavg()
     results["total_s"] = round(time.perf_counter() - started, 1)
-    out = Path(args.out or ROOT / "bench" / ("quick" if args.size == "quick" else ""))
+    out = Path(args.out or ROOT / "bench" / OUT[args.size])
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     from bench.report import markdown

@@ -202,6 +202,9 @@ def showcase_second(surveys: list[Survey]) -> list[Survey]:
     return rest[:1] + showcase + rest[1:]
 
 
+ANSWER_CHUNK = 20_000
+
+
 def answer(cycle, surveys, evaluator, rng, p_satisfied: dict[int, float], count: int) -> None:
     """`count` answers over the surveys: mostly with invitation codes, some signed in, a few anonymous."""
     residents = list(
@@ -224,6 +227,9 @@ def answer(cycle, surveys, evaluator, rng, p_satisfied: dict[int, float], count:
             row.kind, row.invitation = ResponseKind.CODE, invitation(survey, evaluator, used=True)
             codes.append(row.invitation)
         rows.append(row)
+        if len(rows) >= ANSWER_CHUNK:  # memory stays flat at any size (make bench's province city)
+            _save_answers(codes, rows)
+            codes, rows = [], []
     for i in range(burst):  # one phone, a fresh cookie each time, dragging a project down
         survey = surveys[0]
         rows.append(
@@ -237,7 +243,11 @@ def answer(cycle, surveys, evaluator, rng, p_satisfied: dict[int, float], count:
         )
     # Not every card handed out comes back.
     codes += [invitation(survey, evaluator, used=False) for survey in surveys for _i in range(2)]
-    InvitationCode.objects.bulk_create(codes, batch_size=1000)
+    _save_answers(codes, rows)
+
+
+def _save_answers(codes: list[InvitationCode], rows: list[SurveyResponse]) -> None:
+    InvitationCode.objects.bulk_create(codes, batch_size=1000)  # first: the answers point to them
     SurveyResponse.objects.bulk_create(rows, batch_size=1000)
 
 

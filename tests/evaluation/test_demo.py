@@ -104,3 +104,16 @@ def test_demo_comments_and_answers_speak_of_their_project(lead_department, proje
     for order in RectificationOrder.objects.exclude(response="").select_related("project"):
         assert order.project.title in order.response
     assert all(i.project.title in i.notes for i in Inspection.objects.select_related("project"))
+
+
+def test_demo_answers_in_chunks_are_the_same_answers(monkeypatch, lead_department, project, other_project):
+    """The province-sized city writes its answers in chunks (memory stays flat): nothing lost or doubled."""
+    monkeypatch.setattr(demo, "ANSWER_CHUNK", 7)
+    factories.projects(10, lead_unit=lead_department)
+    accounts_demo.seed(options=OPTIONS, stdout=io.StringIO())
+    demo.seed(options=OPTIONS, stdout=io.StringIO())
+
+    assert SurveyResponse.objects.count() == 240
+    by_code = SurveyResponse.objects.filter(kind=ResponseKind.CODE)
+    assert InvitationCode.objects.filter(used_at__isnull=False).count() == by_code.count()
+    assert not by_code.filter(invitation__isnull=True).exists()

@@ -1,3 +1,4 @@
+import time
 from importlib import import_module
 
 from django.core.management.base import BaseCommand
@@ -35,7 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for step in STEPS:
             module = import_module(step)
+            started = time.perf_counter()
             with transaction.atomic():
                 module.seed(options=options, stdout=self.stdout)
+            if options["verbosity"] >= 2:  # the benchmark records each step's time (bench/run.py)
+                self.stdout.write(f"timing {step} {time.perf_counter() - started:.1f} s")
         if not options["quiet_logins"]:
             import_module("civicworks.accounts.demo").print_logins(self.stdout)
