@@ -157,6 +157,8 @@ class ReplicaMiddleware:
         try:
             response = _run(request, view_func, view_args, view_kwargs)
             if response is not None and response.status_code != 404:
+                if response.streaming:  # an export reads as it is sent, after this method returns
+                    response.streaming_content = _on_replica(response.streaming_content)
                 return response
         except Http404:
             pass
@@ -172,6 +174,16 @@ class ReplicaMiddleware:
         finally:
             _use_replica.reset(token)
         return _run(request, view_func, view_args, view_kwargs)
+
+
+def _on_replica(chunks):
+    """A streamed body's reads on the replica too. Its headers are sent: a replica lost midway
+    ends the download with an error (the client asks again), it cannot switch to the primary."""
+    token = _use_replica.set(True)
+    try:
+        yield from chunks
+    finally:
+        _use_replica.reset(token)
 
 
 def _run(request, view_func, view_args, view_kwargs):

@@ -87,6 +87,19 @@ def test_api_map_and_open_data_read_the_replica(client, project, replica):
         assert on_replica > 0 and on_primary == 0, url
 
 
+def test_a_streamed_export_reads_the_replica_while_it_streams(client, project, replica):
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[db.REPLICA]) as on_replica,
+    ):
+        response = client.get("/open-data/projects.csv")
+        assert response.status_code == 200 and response.streaming
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert project.code in body
+    assert len(on_replica) > 0 and len(primary) == 0
+    assert not db._use_replica.get(), "switched back once the body is sent"
+
+
 def test_a_page_not_listed_reads_the_primary(client, resident, replica):
     client.force_login(resident)
     response, _on_primary, on_replica = get(client, "/reports/mine/")
