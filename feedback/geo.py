@@ -49,14 +49,17 @@ def first_containing(rows, latitude: float, longitude: float):
 # --- The city's areas, kept in memory -------------------------------------------------------------
 # Locating a point read three tables and parsed every boundary on each report: 43 % of an
 # intake request's time. The areas change a few times a year, so each process keeps them with
-# their parsed shapes and checks a one-query fingerprint (row counts and highest ids) per
-# lookup; a boundary edited in place is picked up by this process at once (signals) and by
-# the others within ATLAS_SECONDS.
+# their parsed shapes and checks a one-query fingerprint per lookup: row counts, highest ids and
+# latest edits (`updated_at`), so a row added, deleted or saved anywhere is seen by every process
+# (every web node) at its next lookup; and the grids that have a worker, since deleting a worker's
+# account empties its grid by an UPDATE that bypasses `save()`. Other writes that bypass `save()`
+# (`QuerySet.update`, SQL) reach each process within ATLAS_SECONDS.
 ATLAS_SECONDS = 60
 FINGERPRINT_SQL = """
-SELECT (SELECT count(*) FROM projects_district), (SELECT max(id) FROM projects_district),
-       (SELECT count(*) FROM projects_community), (SELECT max(id) FROM projects_community),
-       (SELECT count(*) FROM feedback_gridarea), (SELECT max(id) FROM feedback_gridarea)
+SELECT * FROM
+    (SELECT count(*), max(id), max(updated_at) FROM projects_district) AS districts,
+    (SELECT count(*), max(id), max(updated_at) FROM projects_community) AS communities,
+    (SELECT count(*), max(id), max(updated_at), count(grid_worker_id) FROM feedback_gridarea) AS grids
 """
 
 

@@ -144,6 +144,7 @@ class GridArea(models.Model):
         blank=True,
         related_name="grid_areas",
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)  # as District's (feedback/geo.py)
 
     class Meta:
         verbose_name = _("grid area")

@@ -292,13 +292,17 @@ def design_vote_cast(*, cocreation: CoCreation, option: DesignOption, user: User
 
 
 @transaction.atomic
-def cocreation_record_winner(*, cocreation: CoCreation, now=None) -> DesignOption | None:
-    """Record the winner once the period has ended. Ties: the earliest option (lowest order, then id) wins."""
+def cocreation_decide(*, cocreation_id: int, now=None) -> tuple[CoCreation, bool]:
+    """Record the winner once the period has ended: the vote, and whether this call decided it.
+
+    Ties: the earliest option (lowest order, then id) wins. The row lock makes a second caller
+    (a second beat, a page read at the same moment) wait and find the vote decided.
+    """
     from .selectors import cocreation_results
 
-    cocreation = CoCreation.objects.select_for_update().get(pk=cocreation.pk)
+    cocreation = CoCreation.objects.select_for_update().get(pk=cocreation_id)
     if cocreation.decided_at is not None or not cocreation.has_ended(now):
-        return cocreation.winner
+        return cocreation, False
     results = cocreation_results(cocreation=cocreation)
     # `results` is ordered by option order then id, so max() keeps the earliest of equal counts.
     winner = max(results, key=lambda row: row["votes"], default=None)
@@ -313,7 +317,13 @@ def cocreation_record_winner(*, cocreation: CoCreation, now=None) -> DesignOptio
         context={"cocreation": cocreation, "project": cocreation.project, "winner": cocreation.winner},
         link=cocreation.get_absolute_url(),
     )
-    return cocreation.winner
+    return cocreation, True
+
+
+def cocreation_record_winner(*, cocreation: CoCreation, now=None) -> DesignOption | None:
+    """The vote's winner, recorded first if its period has ended (`cocreation_decide`)."""
+    vote, _decided_now = cocreation_decide(cocreation_id=cocreation.pk, now=now)
+    return vote.winner
 
 
 # --- Meetings --------------------------------------------------------------------------------

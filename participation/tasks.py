@@ -6,7 +6,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import notices, selectors, services
-from .models import CoCreation
 
 
 def _day(today: str | None) -> date:
@@ -26,8 +25,7 @@ def remind_action_items(today: str | None = None) -> int:
 
 @shared_task(acks_late=True)
 def record_cocreation_winners() -> int:
+    """How many votes this run decided: a run overlapping another (a second beat) counts only its own."""
     now = timezone.now()
     ids = list(selectors.cocreations_to_decide(now=now).values_list("pk", flat=True))
-    for pk in ids:
-        services.cocreation_record_winner(cocreation=CoCreation.objects.get(pk=pk), now=now)
-    return len(ids)
+    return sum(services.cocreation_decide(cocreation_id=pk, now=now)[1] for pk in ids)

@@ -92,6 +92,8 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
     code = models.SlugField(_("code"), max_length=20, unique=True)
     boundary = models.JSONField(_("boundary (GeoJSON)"), default=dict, blank=True)
+    # In the fingerprint of every process's copy of the areas (feedback/geo.py): an edit is seen at once.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("district")
@@ -110,6 +112,7 @@ class Community(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     boundary = models.JSONField(_("boundary (GeoJSON)"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)  # as District's
 
     class Meta:
         verbose_name = _("community")

@@ -1,13 +1,17 @@
-"""Point-in-area with Shapely, property-based: the lookup agrees with plain geometry."""
+"""Point-in-area with Shapely, property-based: the lookup agrees with plain geometry; every process sees an edit."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedback import services
+from civicworks.accounts.models import Role
+from feedback import geo, services
 from feedback.geo import contains, locate
 from projects.demo import DISTRICTS, rectangle
+from tests import factories
+
+from .conftest import INSIDE_WANGJIANG
 
 lat = st.floats(min_value=30.55, max_value=30.75, allow_nan=False)
 lng = st.floats(min_value=103.93, max_value=104.19, allow_nan=False)
@@ -78,3 +82,39 @@ def test_routing_rule_applies_exactly_inside_its_district(categories, latitude, 
 def test_outside_the_city_nothing_is_found(city, latitude, longitude):
     where = locate(latitude, longitude)
     assert where.district is None and where.grid_area is None
+
+
+def another_process_kept(atlas: geo.Atlas) -> None:
+    """As in another web process (or node): the save's signal cleared only the saving process's copy."""
+    geo._atlas[:] = [atlas]
+
+
+def test_a_grid_handed_to_another_worker_is_seen_by_every_process_at_once(grid, lead_department):
+    where = locate(*INSIDE_WANGJIANG)
+    assert where.grid_area == grid and where.grid_area.grid_worker == grid.grid_worker
+    kept = geo.atlas()
+    successor = factories.user(role=Role.GRID_WORKER, department=lead_department)
+    grid.grid_worker = successor
+    grid.save()
+    another_process_kept(kept)
+    assert locate(*INSIDE_WANGJIANG).grid_area.grid_worker == successor
+
+
+def test_a_redrawn_boundary_is_seen_by_every_process_at_once(grid):
+    assert locate(*INSIDE_WANGJIANG).grid_area == grid
+    kept = geo.atlas()
+    grid.boundary = rectangle(31.0, 105.0, 31.1, 105.1)  # moved away from the point
+    grid.save()
+    another_process_kept(kept)
+    assert locate(*INSIDE_WANGJIANG).grid_area is None
+
+
+def test_a_deleted_grid_worker_is_never_given_a_report(grid, road):
+    """Deleting the account empties the grid by an UPDATE that sends no signal (on_delete=SET_NULL)."""
+    assert locate(*INSIDE_WANGJIANG).grid_area.grid_worker == grid.grid_worker
+    grid.grid_worker.delete()
+    assert locate(*INSIDE_WANGJIANG).grid_area.grid_worker is None
+    report = services.report_submit(
+        category=road, text="坑", latitude=INSIDE_WANGJIANG[0], longitude=INSIDE_WANGJIANG[1]
+    )
+    assert report.grid_worker is None
