@@ -277,7 +277,7 @@ STORAGES = {
 }
 # Several web nodes share their uploaded files: MEDIA_ROOT on a shared folder (NFS, a mounted
 # volume), or CIVICWORKS_MEDIA_STORAGE=s3 for an S3-compatible object store (django-storages,
-# `pip install django-storages[s3]`). Either way every URL still goes through the checking view.
+# civicworks/s3.py). Either way every URL still goes through the checking view.
 CIVICWORKS_MEDIA_STORAGE = env.str("CIVICWORKS_MEDIA_STORAGE", default="files")
 if CIVICWORKS_MEDIA_STORAGE == "s3":
     STORAGES["default"] = {
