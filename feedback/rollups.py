@@ -31,11 +31,27 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Floor, TruncMonth
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Floor, TruncDate, TruncMonth
 from django.utils import timezone
 
-from civicworks import bulkload
 from civicworks.accounts.models import DEPARTMENT_ROLES, Role
 
 from .hotspot_params import CELL_SIZES
@@ -406,27 +422,101 @@ def rebuild(*, batch: int = 20_000, log=None) -> int:
                 cursor.execute(f"LOCK TABLE {connection.ops.quote_name(ReportTally._meta.db_table)} IN EXCLUSIVE MODE")
         for model in (DayCell, MonthHandling, DayFigures, ReportTally):
             model.objects.all().delete()
-        counted, last = 0, 0
-        while ids := list(Report.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]):
-            rows = tallies(Report.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]))
-            counted += bulkload.load(
-                ReportTally, ["report_id", *TALLY_FIELDS], ((pk, *(t[f] for f in TALLY_FIELDS)) for pk, t in rows)
+        counted, top = 0, Report.objects.aggregate(top=Max("pk"))["top"] or 0
+        for first in range(1, top + 1, batch):  # id ranges: the log tells how far a long rebuild is
+            counted += _insert_select(
+                ReportTally,
+                ["report_id", *TALLY_FIELDS],
+                tally_rows(Report.objects.filter(pk__gte=first, pk__lt=first + batch)),
             )
-            last = ids[-1]
             if log:
                 log(f"rollups: {counted} reports tallied")
         _sum_tallies()
     return counted
 
 
-def _insert_select(model, columns: list[str], rows: QuerySet) -> None:
-    """INSERT INTO model (columns) SELECT … — the grouped query's columns in `columns` order."""
+def _insert_select(model, columns: list[str], rows: QuerySet) -> int:
+    """INSERT INTO model (columns) SELECT … — the query's columns in `columns` order. Returns the rows."""
     sql, params = rows.query.sql_with_params()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) {sql}", params
         )
+        return cursor.rowcount
+
+
+class _Microseconds(Func):
+    """`later − earlier` in whole microseconds, exactly (Python's `// timedelta(microseconds=1)`)."""
+
+    output_field = BigIntegerField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (later, p1), (earlier, p2) = (compiler.compile(e) for e in self.source_expressions)
+        epoch = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint"
+        return f"({epoch.format(later)} - {epoch.format(earlier)})", (*p1, *p2)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (later, p1), (earlier, p2) = (compiler.compile(e) for e in self.source_expressions)
+        return f"django_timestamp_diff({later}, {earlier})", (*p1, *p2)  # Django's own, in microseconds
+
+
+class _FloorDiv(Func):
+    """floor(value / divisor) for integers of either sign (SQL's integer division truncates)."""
+
+    output_field = BigIntegerField()
+    arity = 1
+
+    def __init__(self, expression, divisor: int, **extra):
+        super().__init__(expression, **extra)
+        self.divisor = divisor
+
+    def as_sql(self, compiler, connection, **extra):
+        value, params = compiler.compile(self.source_expressions[0])
+        n = int(self.divisor)
+        return f"(CASE WHEN {value} >= 0 THEN {value} / {n} ELSE -((-({value}) + {n - 1}) / {n}) END)", (*params,) * 3
+
+
+def tally_rows(reports: QuerySet) -> QuerySet:
+    """The tallies of `reports`, computed by the database (the rebuild's path): the same values as
+    `_tally` for each (tests/feedback/test_rollups.py rebuilds after random steps and compares)."""
+    from .selectors import COUNTED_RATING, RATED_BY_HANDLER
+
+    one, zero = Value(1), Value(0)
+
+    def flag(*conditions, **lookups):
+        return Case(When(*conditions, then=one, **lookups), default=zero, output_field=IntegerField())
+
+    answered = Q(resolved_at__isnull=False)
+    handling = _Microseconds("resolved_at", "submitted_at")
+    reopened = Exists(ReportEvent.objects.filter(report=OuterRef("pk"), kind=EventKind.REOPENED))
+    columns = {
+        "t_report": F("pk"),
+        "t_day": TruncDate("submitted_at", tzinfo=timezone.get_default_timezone()),
+        "t_department": Coalesce("department_id", zero),
+        "t_district": Coalesce("district_id", zero),
+        "t_category": Coalesce("category_id", zero),
+        "t_latitude": F("latitude"),
+        "t_longitude": F("longitude"),
+        "t_public": Case(When(is_hidden=True, then=Value(False)), default=Value(True), output_field=BooleanField()),
+        "t_done": flag(status__in=sorted(DONE_STATUSES)),
+        "t_resolved": flag(answered),
+        "t_on_time": flag(answered, due_at__isnull=False, resolved_at__lte=F("due_at")),
+        "t_fast": flag(answered, resolved_at__lte=F("submitted_at") + FAST_HANDLING),
+        "t_rating": COUNTED_RATING,
+        "t_satisfied": Case(
+            When(RATED_BY_HANDLER, then=zero), When(rating__gte=4, then=one), default=zero, output_field=IntegerField()
+        ),
+        "t_complaint": flag(kind=ReportKind.PROBLEM),
+        "t_reopened": Case(When(reopened, then=one), default=zero, output_field=IntegerField()),
+        "t_asked_fixed": flag(fixed_asked_at__isnull=False),
+        "t_said_fixed": flag(fixed_answer=FixedAnswer.FIXED),
+        "t_said_not_fixed": flag(fixed_answer=FixedAnswer.NOT_FIXED),
+        "t_handling": handling,
+        "t_hour": _FloorDiv(handling, HOUR_US),
+    }
+    return reports.order_by().annotate(**columns).values_list(*columns)
 
 
 def _sum_tallies() -> None:
