@@ -89,27 +89,6 @@ FIGURE_COUNTS = [
 ]
 HANDLING_KEYS = ["month", "department_id", "district_id", "hour"]
 CELL_KEYS = ["size", "category_id", "month", "day", "x", "y"]
-# The fields of a report its tally reads: a save that writes none of them changes no figure.
-COUNTED_FIELDS = frozenset(
-    {
-        "submitted_at",
-        "department",
-        "district",
-        "category",
-        "latitude",
-        "longitude",
-        "is_hidden",
-        "status",
-        "kind",
-        "resolved_at",
-        "due_at",
-        "fixed_asked_at",
-        "fixed_answer",
-        "rating",
-        "reporter",
-        "grid_worker",
-    }
-)
 
 
 def size_key(size: float) -> int:
@@ -135,6 +114,13 @@ READ = [
     "fixed_asked_at",
     "fixed_answer",
 ]
+
+
+# The fields of a report its tally reads (READ, and the rating with what decides whether it counts:
+# the reporter and the grid worker): a save whose update_fields hold none of them changes no figure.
+COUNTED_FIELDS = frozenset(
+    name for field in [*READ, "rating", "reporter_id", "grid_worker_id"] for name in (field, field.removesuffix("_id"))
+)
 
 
 def _tally(report: dict, rating: int | None, satisfied: bool, reopened: bool) -> dict:
