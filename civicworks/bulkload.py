@@ -8,7 +8,10 @@ build model instances, which cost more than the load itself at a million rows.
 
 import io
 import json
-from collections.abc import Iterable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from itertools import islice
 
@@ -32,14 +35,21 @@ def _text(value) -> str:
     return str(value)
 
 
-def _copy(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
+def copy_text(rows: Iterable[tuple]) -> str:
+    """The rows as COPY's text format, one line each (a generator process can make it)."""
+    return "".join(["\t".join([_text(v) for v in row]) + "\n" for row in rows])
+
+
+def load_text(model: type[models.Model], fields: list[str], text: str) -> None:
+    """COPY lines made by `copy_text` into `model`'s table (PostgreSQL)."""
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
-    buffer = io.StringIO()
-    buffer.writelines("\t".join([_text(v) for v in row]) + "\n" for row in rows)
-    buffer.seek(0)
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(model._meta.db_table)
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+
+
+def _copy(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
+    load_text(model, fields, copy_text(rows))
 
 
 def load(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) -> int:
@@ -52,6 +62,68 @@ def load(model: type[models.Model], fields: list[str], rows: Iterable[tuple]) ->
             model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in chunk], batch_size=500)
         count += len(chunk)
     return count
+
+
+def in_processes(make: Callable, items: Iterable, *, processes: int) -> Iterator:
+    """`make(item)` for each item in `processes` forked processes, the results in the items' order.
+
+    For generators whose work is the CPU's (the demo city's rows); the caller loads each result
+    while the next are made, at most `processes` of them ahead (memory stays bounded). What `make`
+    reads besides its item is inherited through the fork, not pickled. The forked processes never
+    touch the database, and end with os._exit: the parent's connection is left alone.
+    """
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pending = deque()
+        for item in items:
+            pending.append(pool.apply_async(make, (item,)))
+            if len(pending) > processes:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+@contextmanager
+def indexes_deferred(*tables: type[models.Model]):
+    """Load into these models' tables without keeping up their secondary indexes and foreign
+    keys row by row, as pg_restore does: each is dropped first and made again, whole, at the end
+    (a foreign key made again checks every row in one join, so nothing invalid gets in).
+
+    The primary key and unique constraints stay (other tables' keys refer to them). PostgreSQL
+    only, inside the caller's transaction (the tables stay locked until it ends); elsewhere it
+    does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_deferred() needs a transaction: a failed load must not leave them dropped")
+    names = [model._meta.db_table for model in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
+                      'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname)
+                      || ' ' || pg_get_constraintdef(oid)
+                 FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])""",
+            [names],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            """SELECT 'DROP INDEX ' || x.indexrelid::regclass, pg_get_indexdef(x.indexrelid)
+                 FROM pg_index x WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)""",
+            [names],
+        )
+        indexes = cursor.fetchall()
+        # A table with deferred foreign-key checks pending cannot be altered: check them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for drop, _make in keys + indexes:
+            cursor.execute(drop)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _drop, make in indexes + keys:
+            cursor.execute(make)
 
 
 def next_id(model: type[models.Model]) -> int:

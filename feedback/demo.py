@@ -1,11 +1,13 @@
 """Demo data of this app, a step of `manage.py seed_demo`: categories, rules, grids and reports of 锦川市."""
 
+import os
 import random
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civicworks import bulkload, demo_images
@@ -490,8 +492,6 @@ def _context() -> dict:
         "community_by_pk": {c.pk: c for c in communities},
         "projects": projects,
         "project_kinds": dict(Project.objects.filter(is_public=True).values_list("pk", "category__code")),
-        # Texts draw from their own generator: rewording them does not move the statuses and dates.
-        "words": random.Random(20261203),  # noqa: S311 — demo data, reproducible
         "showcase": next((p for p in projects if p.code == SHOWCASE), None),
         "rules": {(r.category_id, r.district_id): r.department_id for r in RoutingRule.objects.all()},
         "desk": next((d.pk for d in departments if d.is_default_desk), None),
@@ -500,24 +500,72 @@ def _context() -> dict:
     }
 
 
+def _generators(block: int) -> tuple[random.Random, random.Random]:
+    """Each block of reports draws from generators of its own, so blocks can be made in any order
+    and at once; the first block's are the city's seeds of old (the demo city is unchanged).
+    Texts draw from the second: rewording them does not move the statuses and dates."""
+    if block == 0:
+        return random.Random(20261128), random.Random(20261203)  # noqa: S311 — demo data, reproducible
+    return random.Random(f"reports/{block}"), random.Random(f"words/{block}")  # noqa: S311
+
+
+# What the blocks are made from: the city, the tracking codes already there and the first id (set
+# before the blocks are made; generator processes inherit it through the fork, bulkload.in_processes).
+_shared: dict = {}
+
+
+def _block_rows(block: int, count: int) -> tuple[list[tuple], list[tuple]]:
+    """Reports of block `block` (numbers block·BLOCK + 1 … at most `count`) that are not there yet,
+    and their events; a report's id is first_pk + its number − 1 (gaps where one was there)."""
+    rng, words = _generators(block)
+    context, existing, first_pk = {**_shared["context"], "words": words}, _shared["existing"], _shared["first_pk"]
+    reports, events = [], []
+    for number in range(block * BLOCK + 1, min((block + 1) * BLOCK, count) + 1):
+        report, timeline = _build(number, rng, context)
+        if report["tracking_code"] in existing:
+            continue
+        pk = first_pk + number - 1
+        reports.append((pk, *(report[name] for name in REPORT_FIELDS)))
+        events.extend((pk, kind, department, note, True, at) for kind, department, note, at in timeline)
+    return reports, events
+
+
+def _block_text(item: tuple[int, int]) -> tuple[int, str, str]:
+    """A block as COPY text, made in a generator process."""
+    reports, events = _block_rows(*item)
+    return len(reports), bulkload.copy_text(reports), bulkload.copy_text(events)
+
+
 @transaction.atomic
-def seed_reports(*, count: int, rebuild: bool = True) -> int:
+def seed_reports(*, count: int, rebuild: bool = True, processes: int | None = None) -> int:
     """Reports 1..count that are not there yet, loaded in blocks (COPY on PostgreSQL); then, unless
-    `rebuild` is false (the caller does it), the rollups counted again."""
+    `rebuild` is false (the caller does it), the rollups counted again.
+
+    On PostgreSQL with more than one block, the blocks are made in one process per core while
+    the loader copies the finished ones, and a load larger than the table loads with its
+    secondary indexes and foreign keys made afterwards (`bulkload.indexes_deferred`)."""
     existing = set(Report.objects.values_list("tracking_code", flat=True))
-    rng = random.Random(20261128)  # noqa: S311 — demo data, reproducible
-    context, next_id, created = _context(), bulkload.next_id(Report), 0
-    for block in range(1, count + 1, BLOCK):
-        reports, events = [], []
-        for number in range(block, min(block + BLOCK, count + 1)):
-            report, timeline = _build(number, rng, context)
-            if report["tracking_code"] in existing:
-                continue
-            pk = next_id + created + len(reports)
-            reports.append((pk, *(report[name] for name in REPORT_FIELDS)))
-            events.extend((pk, kind, department, note, True, at) for kind, department, note, at in timeline)
-        created += bulkload.load(Report, ["id", *REPORT_FIELDS], reports)
-        bulkload.load(ReportEvent, EVENT_FIELDS, events)
+    _shared.update(context=_context(), existing=existing, first_pk=bulkload.next_id(Report))
+    blocks = [(block, count) for block in range((count + BLOCK - 1) // BLOCK)]
+    on_postgresql = connection.vendor == "postgresql"
+    if processes is None:
+        processes = (os.cpu_count() or 1) if on_postgresql and len(blocks) > 1 else 1
+    fields, created = ["id", *REPORT_FIELDS], 0
+    deferred = (
+        bulkload.indexes_deferred(Report, ReportEvent) if count - len(existing) > len(existing) else nullcontext()
+    )
+    with deferred:
+        if processes > 1:
+            made = bulkload.in_processes(_block_text, blocks, processes=processes)
+            for loaded, reports, events in made:
+                bulkload.load_text(Report, fields, reports)
+                bulkload.load_text(ReportEvent, EVENT_FIELDS, events)
+                created += loaded
+        else:
+            for block in blocks:
+                reports, events = _block_rows(*block)
+                created += bulkload.load(Report, fields, reports)
+                bulkload.load(ReportEvent, EVENT_FIELDS, events)
     bulkload.reset_sequence(Report)
     if rebuild:
         rollups.rebuild()  # the bulk load bypassed the reports' save(): count them into the figures

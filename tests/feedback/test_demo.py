@@ -134,3 +134,65 @@ def test_report_texts_differ_name_their_own_community_and_repeat_with_the_seed(c
     Report.objects.all().delete()
     demo.seed(options={"reports": 600}, stdout=io.StringIO())
     assert [r.text for r in Report.objects.order_by("tracking_code")] == texts
+
+
+def _rows() -> tuple[list, list]:
+    reports = list(
+        Report.objects.order_by("pk").values_list("pk", *[f for f in demo.REPORT_FIELDS if f != "updated_at"])
+    )
+    events = sorted(ReportEvent.objects.values_list("report_id", "kind", "department_id", "note", "created_at"))
+    return reports, events
+
+
+def test_blocks_made_at_once_in_processes_are_the_blocks_made_one_by_one(city, categories, monkeypatch):
+    """The province's reports are made in one process per core, block by block: each block draws
+    from its own generators, so the city is the same whichever way, and the load with indexes
+    and foreign keys made afterwards leaves the tables as they were declared."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("generator processes and the deferred indexes are the PostgreSQL load's")
+
+    def schema() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT indexdef FROM pg_indexes WHERE tablename IN ('feedback_report', 'feedback_reportevent')
+                   UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                    WHERE conrelid IN ('feedback_report'::regclass, 'feedback_reportevent'::regclass) ORDER BY 1"""
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    declared = schema()
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # both cities of the same moment
+    monkeypatch.setattr(demo, "BLOCK", 7)
+    demo.seed_reports(count=40, rebuild=False, processes=1)
+    one_by_one = _rows()
+    assert len(one_by_one[0]) == 40 and schema() == declared
+    Report.objects.all().delete()
+    demo.seed_reports(count=40, rebuild=False, processes=2)
+    assert _rows() == one_by_one and schema() == declared
+    # The first block draws from the demo city's seeds of old; another block from its own.
+    first, _words = demo._generators(0)
+    assert first.random() == __import__("random").Random(20261128).random() != demo._generators(1)[0].random()
+
+
+def test_a_failed_load_leaves_the_indexes_and_keys_in_place(city):
+    from django.db import connection, transaction
+
+    from civicworks import bulkload
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the deferred indexes are the PostgreSQL load's")
+    count = "SELECT count(*) FROM pg_indexes WHERE tablename = 'feedback_report'"
+    with connection.cursor() as cursor:
+        cursor.execute(count)
+        (before,) = cursor.fetchone()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), bulkload.indexes_deferred(Report):
+        with connection.cursor() as cursor:
+            cursor.execute(count)
+            assert cursor.fetchone()[0] < before  # dropped while loading
+        1 / 0  # noqa: B018 — the load fails
+    with connection.cursor() as cursor:
+        cursor.execute(count)
+        assert cursor.fetchone()[0] == before
