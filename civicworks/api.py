@@ -34,15 +34,17 @@ def exception_handler(exc, context):
 
 class KeysetPagination(BasePagination):
     """Every API list: `?cursor=` (keyset, civicworks/keyset.py) and, for the first pages only,
-    `?page=` with the total `count`. Both answer `next` / `previous` as cursor links, so a client
+    `?page=` with the total `count` (null past what the numbered pages hold). Both answer `next` / `previous` as cursor links, so a client
     that follows `next` walks the whole list at the cost of its first page."""
 
     page_size = api_settings.PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request, self.count = request, None
+        token = request.query_params.get("cursor")
+        self.numbered = not token
         try:
-            if token := request.query_params.get("cursor"):
+            if token:
                 part = keyset.page_after(queryset, token, self.page_size)
             else:
                 part = self._numbered(queryset, keyset.page_number(request.query_params.get("page")))
@@ -52,7 +54,7 @@ class KeysetPagination(BasePagination):
         return part.rows
 
     def _numbered(self, queryset, number: int) -> keyset.Slice:
-        self.count = queryset.count()
+        self.count = keyset.count_within(queryset, self.page_size)
         start = (number - 1) * self.page_size
         rows = list(keyset.in_key_order(queryset)[start : start + self.page_size + 1])
         part = keyset.Slice(rows[: self.page_size])
@@ -70,11 +72,14 @@ class KeysetPagination(BasePagination):
 
     def get_paginated_response(self, data):
         body = {"next": self._link(self.next_cursor), "previous": self._link(self.previous_cursor), "results": data}
-        return Response({"count": self.count, **body} if self.count is not None else body)
+        return Response({"count": self.count, **body} if self.numbered else body)
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}
-        properties = {"count": {"type": "integer", "description": "Numbered pages only."}}
+        count = (
+            f"Numbered pages only: the list's length, or null when it is longer than {keyset.MAX_PAGE_NUMBER} pages."
+        )
+        properties = {"count": {"type": "integer", "nullable": True, "description": count}}
         properties |= {"next": link, "previous": link, "results": schema}
         return {"type": "object", "required": ["results"], "properties": properties}
 

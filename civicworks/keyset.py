@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Model, Q, QuerySet
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -173,6 +172,17 @@ def cursor_before(queryset: QuerySet, row: Model) -> str:
     return encode(keys_of(queryset), row, backwards=True)
 
 
+def count_within(queryset: QuerySet, size: int) -> int | None:
+    """The list's length if it fits the numbered pages (MAX_PAGE_NUMBER pages of `size`), else None.
+
+    Counted through a LIMIT, so the count reads at most those rows: a list of ten million
+    reports costs its first page what a list of two thousand does (no page grows with the list).
+    """
+    limit = MAX_PAGE_NUMBER * size
+    counted = queryset.order_by()[: limit + 1].count()
+    return counted if counted <= limit else None
+
+
 def page_number(raw: str | None) -> int:
     """`?page=`: 1 to MAX_PAGE_NUMBER, else BadCursor (a deeper page is reached by cursor)."""
     try:
@@ -189,7 +199,8 @@ def page_number(raw: str | None) -> int:
 
 @dataclass
 class ListPage:
-    """A page of an HTML list: numbered (1 … MAX_PAGE_NUMBER, with the total) or by cursor.
+    """A page of an HTML list: numbered (1 … MAX_PAGE_NUMBER, with the total when the list fits
+    them: `num_pages` and `count` are None for a longer one) or by cursor.
 
     Iterates over its rows like Django's Page; templates/_pages.html renders its links.
     """
@@ -227,7 +238,7 @@ def _with(query: str, **params) -> str:
 
 
 def list_page(request, queryset: QuerySet, size: int) -> ListPage:
-    """The page `?page=` (numbered, counted) or `?cursor=` of `queryset`, keeping the other
+    """The page `?page=` (numbered, counted as far as `count_within`) or `?cursor=` of `queryset`, keeping the other
     parameters in its links. Raises BadCursor for a changed cursor or a page number too deep."""
     params = request.GET.copy()
     token, raw_page = params.pop("cursor", [None])[-1], params.pop("page", [None])[-1]
@@ -238,17 +249,19 @@ def list_page(request, queryset: QuerySet, size: int) -> ListPage:
         page.next_query = _with(query, cursor=part.next_cursor) if part.next_cursor else None
         page.previous_query = _with(query, cursor=part.previous_cursor) if part.previous_cursor else None
         return page
-    numbered = Paginator(in_key_order(queryset), size).get_page(page_number(raw_page))
-    page = ListPage(list(numbered), query, numbered.number, numbered.paginator.num_pages, numbered.paginator.count)
-    if numbered.has_previous():
-        page.previous_query = _with(query, page=numbered.previous_page_number())
-    if numbered.has_next():
+    number, count = page_number(raw_page), count_within(queryset, size)
+    if count is not None:
+        number = min(number, max(1, -(-count // size)))  # past the end: the last page, as Paginator.get_page
+    start = (number - 1) * size
+    rows = list(in_key_order(queryset)[start : start + size + 1])
+    page = ListPage(rows[:size], query, number, None if count is None else max(1, -(-count // size)), count)
+    if number > 1:
+        page.previous_query = _with(query, page=number - 1)
+    if len(rows) > size:
         # Past the numbered pages the list goes on by cursor, from this page's last row.
-        deeper = numbered.number >= MAX_PAGE_NUMBER
+        deeper = number >= MAX_PAGE_NUMBER
         page.next_query = (
-            _with(query, cursor=cursor_after(queryset, page.rows[-1]))
-            if deeper
-            else _with(query, page=numbered.next_page_number())
+            _with(query, cursor=cursor_after(queryset, page.rows[-1])) if deeper else _with(query, page=number + 1)
         )
     return page
 

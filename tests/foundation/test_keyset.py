@@ -180,3 +180,29 @@ def test_reports_and_needs_pages_walk_by_cursor(client, city, road, resident, mo
             seen += [row.pk for row in page]
             url = f"{start}?{page.next_query}" if page.next_query else None
         assert len(seen) == len(set(seen)) == size
+
+
+def test_a_list_longer_than_the_numbered_pages_is_not_counted_to_its_end(client, road, monkeypatch):
+    """Page 1 of ten million reports must not count ten million rows: the count stops past what
+    the numbered pages hold (a LIMIT), and the page says its number without a total."""
+    monkeypatch.setattr(keyset, "MAX_PAGE_NUMBER", 1)
+    for _ in range(30):
+        factories.filed_report(category=road)
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        response = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.context["page"]
+    assert (page.number, page.num_pages, page.count, len(page)) == (1, None, None, 25)
+    html = response.content.decode()
+    assert "Page 1</span>" in html and "Page 1 of" not in html and "cursor=" in page.next_query
+    assert "第 1 页</span>" in client.get("/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    (counting,) = [sql for sql in statements if "COUNT(" in sql.upper()]
+    assert "LIMIT 26" in counting
+    # The API the same: no count past its numbered pages (50 rows a page here: 30 fit one).
+    assert client.get("/api/v1/reports/").json()["count"] == 30
+    monkeypatch.setattr("civicworks.api.KeysetPagination.page_size", 10)
+    assert client.get("/api/v1/reports/").json()["count"] is None
+    # A list that fits keeps its exact total.
+    monkeypatch.setattr(keyset, "MAX_PAGE_NUMBER", 2)
+    page = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en").context["page"]
+    assert (page.num_pages, page.count) == (2, 30)
