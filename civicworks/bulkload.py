@@ -84,13 +84,13 @@ def in_processes(make: Callable, items: Iterable, *, processes: int) -> Iterator
 
 @contextmanager
 def indexes_deferred(*tables: type[models.Model]):
-    """Load into these models' tables without keeping up their secondary indexes and foreign
-    keys row by row, as pg_restore does: each is dropped first and made again, whole, at the end
-    (a foreign key made again checks every row in one join, so nothing invalid gets in).
+    """Load into these models' tables without keeping up their indexes, unique constraints and
+    foreign keys row by row, as pg_restore does: each is dropped first and made again, whole, at
+    the end (a key or constraint made again checks every row at once, so nothing invalid gets in).
 
-    The primary key and unique constraints stay (other tables' keys refer to them). PostgreSQL
-    only, inside the caller's transaction (the tables stay locked until it ends); elsewhere it
-    does nothing.
+    The primary key stays, and so does a unique constraint another table's key refers to.
+    PostgreSQL only, inside the caller's transaction; the tables are locked against readers too
+    until it ends, so use it where nobody reads them yet (a first load). Elsewhere it does nothing.
     """
     if connection.vendor != "postgresql":
         yield
@@ -99,12 +99,17 @@ def indexes_deferred(*tables: type[models.Model]):
         raise RuntimeError("indexes_deferred() needs a transaction: a failed load must not leave them dropped")
     names = [model._meta.db_table for model in tables]
     with connection.cursor() as cursor:
+        # Foreign keys first, so that a unique constraint they refer to is dropped after them.
         cursor.execute(
             """SELECT 'ALTER TABLE ' || conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(conname),
                       'ALTER TABLE ' || conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(conname)
                       || ' ' || pg_get_constraintdef(oid)
-                 FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])""",
-            [names],
+                 FROM pg_constraint c WHERE conrelid = ANY(%s::regclass[])
+                  AND (contype = 'f' OR contype = 'u' AND NOT EXISTS (
+                       SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.confrelid = c.conrelid
+                          AND f.conrelid <> ALL(%s::regclass[]) AND f.confkey = c.conkey))
+                ORDER BY contype = 'u'""",
+            [names, names],
         )
         keys = cursor.fetchall()
         cursor.execute(
@@ -122,7 +127,7 @@ def indexes_deferred(*tables: type[models.Model]):
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _drop, make in indexes + keys:
+        for _drop, make in indexes + keys[::-1]:  # unique constraints before the keys
             cursor.execute(make)
 
 
