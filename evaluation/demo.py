@@ -181,7 +181,7 @@ def collect(cycle, projects, evaluator, rng, satisfied, responses, inspected_sha
     # Enough answers (8 each) for as many projects as the size allows; the others fall short of
     # the minimum, so their satisfaction part is missing and re-weighted, as in a real quarter.
     surveys = showcase_second(
-        list(Survey.objects.filter(cycle=cycle).select_related("cycle", "project__category", "project__community"))
+        list(Survey.objects.filter(cycle=cycle).select_related("project__category", "project__community"))
     )
     surveys = surveys[: max(1, min(len(surveys), responses // 8))]
     if not SurveyResponse.objects.filter(survey__cycle=cycle).exists():
@@ -265,9 +265,7 @@ def response(survey: Survey, i: int, rng: random.Random, p_satisfied: float) -> 
     if rng.random() < 0.3:
         # The remark from the city's generator (the figures stay as they were), its wording from the answer's own.
         remark = rng.choice(COMMENTS["good" if happy else "bad"])
-        # Seeded by names, not ids: the wording does not move with the database's sequences.
-        words = random.Random(f"{survey.project.code}-{survey.cycle.year}Q{survey.cycle.quarter}-{i}")  # noqa: S311
-        comment = survey_comment(survey.project, remark, words, happy)
+        comment = survey_comment(survey.project, remark, random.Random(f"{survey.pk}-{i}"), happy)
     return SurveyResponse(
         survey=survey,
         satisfaction=satisfaction,
