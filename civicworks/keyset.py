@@ -250,11 +250,12 @@ def list_page(request, queryset: QuerySet, size: int) -> ListPage:
         page.previous_query = _with(query, cursor=part.previous_cursor) if part.previous_cursor else None
         return page
     number, count = page_number(raw_page), count_within(queryset, size)
-    if count is not None:
-        number = min(number, max(1, -(-count // size)))  # past the end: the last page, as Paginator.get_page
+    pages = None if count is None else max(1, -(-count // size))
+    if pages is not None:
+        number = min(number, pages)  # past the end: the last page, as Paginator.get_page
     start = (number - 1) * size
     rows = list(in_key_order(queryset)[start : start + size + 1])
-    page = ListPage(rows[:size], query, number, None if count is None else max(1, -(-count // size)), count)
+    page = ListPage(rows[:size], query, number, pages, count)
     if number > 1:
         page.previous_query = _with(query, page=number - 1)
     if len(rows) > size:

@@ -543,7 +543,7 @@ def seed_reports(*, count: int, rebuild: bool = True, processes: int | None = No
 
     On PostgreSQL with more than one block, the blocks are made in one process per core while
     the loader copies the finished ones, and a load larger than the table loads with its
-    secondary indexes and foreign keys made afterwards (`bulkload.indexes_deferred`)."""
+    indexes, unique constraints and foreign keys made afterwards (`bulkload.indexes_deferred`)."""
     existing = set(Report.objects.values_list("tracking_code", flat=True))
     _shared.update(context=_context(), existing=existing, first_pk=bulkload.next_id(Report))
     blocks = [(block, count) for block in range((count + BLOCK - 1) // BLOCK)]
