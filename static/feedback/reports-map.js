@@ -17,8 +17,9 @@
         link.textContent = p["category__name"] + " · " + p.status;
         L.circleMarker([p.latitude, p.longitude], { radius: 6 }).bindPopup(link).addTo(layer);
       });
+      // The view is settled before the markers appear (no zoom animation under a tap).
+      if (data.results.length) map.fitBounds(layer.getBounds(), { maxZoom: 15, animate: false });
       layer.addTo(map);
-      if (data.results.length) map.fitBounds(layer.getBounds(), { maxZoom: 15 });
     })
     .catch(() => {});
 })();

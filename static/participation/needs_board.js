@@ -17,5 +17,5 @@
     L.marker([m.lat, m.lng], { title: m.title }).bindPopup(link).addTo(map);
     bounds.push([m.lat, m.lng]);
   });
-  if (bounds.length) map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+  if (bounds.length) map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20], animate: false });
 })();
