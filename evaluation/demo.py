@@ -283,9 +283,14 @@ def survey_comment(project: Project, remark: str, words: random.Random, happy: b
     estates = demo_stories.COMMUNITY_PLACES.get(community, ([], [community or "附近"], []))[1]
     if happy and code in WORK_PRAISE and words.random() < 0.4:
         remark = WORK_PRAISE[code]
-    opening = words.choice(["我住在{e}，", "作为{c}的老住户，", "{e}的居民说一句，", "{c}", "我家在{e}，"])
+    opening = words.choice([
+        "我住在{e}，", "作为{c}的老住户，", "{e}的居民说一句，", "{c}", "我家在{e}，",
+        "家住{e}，", "我是{e}的住户，", "在{e}住了十几年，",
+    ])  # fmt: skip
+    lead = words.choice(["", "最近", "这段时间", "说实话，", "总的来说，"])
     ending = words.choice(["。", "！", "，希望继续保持。" if happy else "，希望改进。"])
-    return f"{opening.format(c=community, e=words.choice(estates))}{work}{words.choice(['', '这事', '项目'])}：{remark}{ending}"
+    about = f"{work}{words.choice(['', '这事', '项目'])}"
+    return f"{opening.format(c=community or '附近', e=words.choice(estates))}{about}：{lead}{remark}{ending}"
 
 
 def inspect(cycle, projects, evaluator, rng, quality) -> None:
