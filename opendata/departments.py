@@ -27,7 +27,7 @@ from civicworks.rounding import round_half_up
 from evaluation import selectors as evaluation_selectors
 from feedback.selectors import Period, quarter_period, quarterly_figures, share
 from projects.models import Department, Project
-from projects.selectors import department_list, overdue_milestones_by_lead, projects_led_by_department
+from projects.selectors import department_list, overdue_milestones_by_lead
 
 TREND_QUARTERS = 8
 
@@ -195,13 +195,8 @@ def _sources(quarters: list[Quarter], department: Department | None = None) -> S
     scope = {"department_id": department.pk} if department else {}
     by_department = quarterly_figures([q.period for q in wanted], "department_id", **scope)
     city = {} if department else quarterly_figures([q.period for q in wanted])
-    if department:
-        departments = list(department_list().filter(pk=department.pk))
-    else:
-        departments = list(Department.objects.select_related("parent").order_by("name"))
-        led = projects_led_by_department()
-        for each in departments:
-            each.led = led.get(each.pk, 0)
+    departments = department_list().order_by("name")
+    departments = list(departments.filter(pk=department.pk) if department else departments)
     return Sources(
         reports={**by_department, **{(None, *key): row for key, row in city.items()}},
         scores=evaluation_selectors.published_scores_by_lead(keys),

@@ -160,15 +160,22 @@ def test_hidden_project_is_not_public(client, project):
     assert client.get("/api/v1/projects/").json()["count"] == 0
 
 
-def test_departments_and_districts(client, project):
-    departments = client.get("/api/v1/departments/").json()
-    lead = next(d for d in departments if d["name"] == "市住房和城乡建设局")
-    assert lead["led_projects"] == 1
+def test_departments_and_districts(client, project, django_assert_num_queries):
+    factories.project(lead_unit=project.lead_unit, community="青龙社区")
+    factories.project(lead_unit=project.lead_unit, is_public=False)  # not counted anywhere
+    idle = factories.department(name="市档案馆")
+    with django_assert_num_queries(1):  # each count a subquery of the one statement
+        departments = client.get("/api/v1/departments/").json()
+    led = {d["name"]: d["led_projects"] for d in departments}
+    assert led["市住房和城乡建设局"] == 2
+    assert led[idle.name] == 0
+    assert sum(led.values()) == 2
     districts = client.get("/api/v1/districts/").json()
     assert districts["type"] == "FeatureCollection"
     linjiang = next(f for f in districts["features"] if f["properties"]["code"] == "linjiang")
     assert linjiang["geometry"]["type"] == "Polygon"
-    assert linjiang["properties"]["project_count"] == 1
+    assert linjiang["properties"]["project_count"] == 1  # the other public project is in Qingshan
+    assert sum(f["properties"]["project_count"] for f in districts["features"]) == 2
     assert "望江社区" in linjiang["properties"]["communities"]
 
 
